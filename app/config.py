@@ -1,0 +1,42 @@
+"""Settings read from the environment (prefix-free names, as operators expect them)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service; see README "Configuration"."""
+
+    model_config = SettingsConfigDict(env_prefix="BROADSHEET_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./data/broadsheet.db",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL; sqlite:///path (default) or postgresql+psycopg://...",
+    )
+    api_keys: list[str] = Field(
+        default_factory=list,
+        description="Keys accepted in X-API-Key for write endpoints; empty leaves writes open.",
+    )
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_query_chars: int = Field(default=256, ge=16)
+    max_query_terms: int = Field(default=32, ge=1)
+    log_level: str = "INFO"
+    log_json: bool = True
+    sqlite_busy_timeout_ms: int = 5000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests clear this cache to override."""
+    return Settings()
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder of a file-backed SQLite URL so a fresh clone just works."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        Path(url[len(prefix) :]).expanduser().parent.mkdir(parents=True, exist_ok=True)

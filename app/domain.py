@@ -1,0 +1,33 @@
+"""The framework-free article draft that every parser produces."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class ArticleDraft:
+    """What a parser could read from one document; normalisation makes it an ArticleCreate."""
+
+    url: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    body: str | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    section: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    publisher: str | None = None
+    image_url: str | None = None
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What the caller knows about a document besides its bytes."""
+
+    content_type: str | None = None
+    url: str | None = None

@@ -1,0 +1,56 @@
+"""Domain errors. Each maps to one RFC 9457 problem type in the API layer.
+
+BroadsheetError
+├── NotFound            404  the article (or other resource) does not exist
+├── InvalidInput        422  a parameter or body is well-formed HTTP but wrong
+│   ├── InvalidCursor   422  a pagination cursor that we did not issue
+│   └── InvalidQuery    422  a search query we cannot run
+├── ParseError          422  the document could not be turned into an article
+├── UnsupportedFormat   415  no parser recognises the bytes
+├── PayloadTooLarge     413  the body is over the configured limit
+└── Unauthorized        401  a write without a valid API key
+"""
+
+
+class BroadsheetError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    status = 500
+    code = "internal-error"
+    title = "Internal error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(BroadsheetError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class InvalidInput(BroadsheetError):
+    status, code, title = 422, "invalid-input", "Invalid input"
+
+
+class InvalidCursor(InvalidInput):
+    code, title = "invalid-cursor", "Invalid cursor"
+
+
+class InvalidQuery(InvalidInput):
+    code, title = "invalid-query", "Invalid search query"
+
+
+class ParseError(BroadsheetError):
+    status, code, title = 422, "unparseable-document", "Document could not be parsed"
+
+
+class UnsupportedFormat(BroadsheetError):
+    status, code, title = 415, "unsupported-format", "Unsupported document format"
+
+
+class PayloadTooLarge(BroadsheetError):
+    status, code, title = 413, "payload-too-large", "Payload too large"
+
+
+class Unauthorized(BroadsheetError):
+    status, code, title = 401, "unauthorized", "Missing or invalid API key"

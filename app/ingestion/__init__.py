@@ -1,0 +1,1 @@
+"""Bytes in, validated article out: detect → decode → parse → normalise → store."""

@@ -1,0 +1,25 @@
+"""ISO 639-1 codes, to tell a locale line ("en_US", "pt-BR") from a short word ("on", "nj")."""
+
+import re
+
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv
+    dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii
+    ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk
+    ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc
+    sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve
+    vi vo wa wo xh yi yo za zh zu""".split()
+)
+_LOCALE = re.compile(r"^([A-Za-z]{2})(?:[-_]([A-Za-z]{2}|\d{3}|[A-Za-z]{4}))?$")
+
+
+def locale_language(text: str) -> str | None:
+    """'en_US' → 'en'; a bare two-letter line counts only if it is lower case and a real code."""
+    match = _LOCALE.match(text.strip())
+    if not match:
+        return None
+    primary = match.group(1)
+    if match.group(2) is None and primary != primary.lower():
+        return None
+    code = primary.lower()
+    return code if code in ISO_639_1 else None

@@ -1,0 +1,156 @@
+"""Drafts to validated articles: trimming, canonical URLs, UTC dates, folded tags, language, hashes."""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.domain import ArticleDraft
+from app.errors import ParseError
+from app.ingestion.languages import ISO_639_1
+from app.ingestion.urls import canonical_url, source_of, url_key
+from app.models import MAX_NAME, MAX_TITLE, ArticleCreate
+
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """A validated article plus everything storage derives from it."""
+
+    article: ArticleCreate
+    original_url: str
+    url_key: str
+    source: str
+    word_count: int
+    content_hash: str
+    tag_keys: tuple[str, ...]
+
+
+def tag_key(tag: str) -> str:
+    """The matching form of a tag: trimmed, inner spaces collapsed, case-folded."""
+    return _SPACES.sub(" ", tag).strip().casefold()
+
+
+def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
+    """Validate a parser's draft as an article; a draft without URL or title is unparseable."""
+    if not draft.url:
+        raise ParseError("no URL found in the document; pass the url hint")
+    title = _clean(draft.title) or _title_from_body(draft.body)
+    if not title:
+        raise ParseError("the document has neither a title nor body text")
+    fields: dict[str, Any] = {
+        "url": draft.url,
+        "title": title[:MAX_TITLE],
+        "summary": _clean(draft.summary),
+        "body": _clean_body(draft.body),
+        "authors": _clean_list(draft.authors),
+        "tags": _clean_list(draft.tags),
+        "keywords": _clean_list(draft.keywords),
+        "section": _clip(draft.section),
+        "language": _language(draft),
+        "site_name": _clip(draft.site_name),
+        "publisher": _clip(draft.publisher),
+        "image_url": draft.image_url if draft.image_url and len(draft.image_url) <= 2048 else None,
+        "published_at": _aware(draft.published_at),
+        "modified_at": _aware(draft.modified_at),
+    }
+    try:
+        return ArticleCreate.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ParseError(f"parsed article is invalid: {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+
+
+def prepare(article: ArticleCreate) -> PreparedArticle:
+    """Derive what storage needs: canonical URL, key, source, counts, hash, tag keys."""
+    original = article.url
+    canonical = canonical_url(original)
+    article = article.model_copy(update={
+        "url": canonical,
+        "tags": _clean_list(article.tags),
+        "published_at": _utc(article.published_at),
+        "modified_at": _utc(article.modified_at),
+    })
+    return PreparedArticle(
+        article=article,
+        original_url=original,
+        url_key=url_key(canonical),
+        source=source_of(canonical),
+        word_count=len(_WORD.findall(article.body or "")),
+        content_hash=content_hash(article),
+        tag_keys=tuple(dict.fromkeys(tag_key(t) for t in article.tags)),
+    )
+
+
+def content_hash(article: ArticleCreate) -> str:
+    """SHA-256 over the content fields in a fixed JSON form."""
+    payload = article.model_dump(mode="json", exclude={"url"})
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    cleaned = _SPACES.sub(" ", text).strip()
+    return cleaned or None
+
+
+def _clip(text: str | None) -> str | None:
+    cleaned = _clean(text)
+    return cleaned[:MAX_NAME] if cleaned else None
+
+
+def _clean_body(body: str | None) -> str | None:
+    if not body:
+        return None
+    paragraphs = [_clean(p) for p in re.split(r"\n\s*\n|\n", body)]
+    return "\n\n".join(p for p in paragraphs if p) or None
+
+
+def _clean_list(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        cleaned = _clip(item)
+        if cleaned and tag_key(cleaned) not in seen:
+            seen.add(tag_key(cleaned))
+            out.append(cleaned)
+    return out[:100]
+
+
+def _title_from_body(body: str | None) -> str | None:
+    first = _clean((body or "").strip().split("\n", 1)[0])
+    if not first:
+        return None
+    return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def _language(draft: ArticleDraft) -> str | None:
+    if draft.language:
+        primary = draft.language.strip().replace("_", "-").split("-")[0].lower()
+        if primary in ISO_639_1:
+            return primary
+    sample = " ".join(filter(None, (draft.title, draft.summary, (draft.body or "")[:3000])))
+    return detect_language(sample) if len(sample) >= 40 else None
+
+
+def detect_language(text: str) -> str | None:
+    """Identify the language of a text with py3langid (bundled model, no network)."""
+    import py3langid  # loads its bundled model on first use; keep that off the import path
+
+    code, _score = py3langid.classify(text)
+    return str(code) if code in ISO_639_1 else None

@@ -1,0 +1,230 @@
+"""Picking article fields out of the metadata lines of a flattened dump."""
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from app.domain import ArticleDraft
+from app.ingestion.parsers.lines import WORD, Kind, Line, comma_items
+
+_SEPARATORS = re.compile(r"\s+[|\-–—:·•]\s+")
+_ORG_WORDS = frozenset(
+    "news times post press journal daily herald tribune media group inc llc ltd company corp corporation "
+    "international network agency online magazine radio tv television broadcasting the associated reuters "
+    "show review report".split()
+)
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z'’-]+|[A-Z]\.|[A-Z]{2,}|Mc[A-Z][a-z]+|(?:de|van|von|da|del|di|la|le|bin)"
+                         r")$")
+
+
+def fill(draft: ArticleDraft, meta: Sequence[Line], *, slug_words: set[str]) -> None:
+    """Fill the draft's metadata fields from the lines before the body."""
+    counts = Counter(line.key for line in meta)
+    draft.published_at, draft.modified_at = _dates(meta)
+    draft.image_url = next((ln.text for ln in meta if ln.kind is Kind.IMAGE), None)
+    draft.language = next((ln.language for ln in meta if ln.language), None)
+    draft.site_name = _site_name(meta, counts, draft.url)
+    draft.summary = _summary(meta, counts)
+    draft.keywords = _keywords(meta, counts)
+    draft.title = _title(meta, counts, slug_words, draft.site_name)
+    taken = {_key(v) for v in (draft.title, draft.site_name, draft.summary) if v}
+    draft.publisher = _publisher(meta, counts, taken) or draft.site_name
+    taken.add(_key(draft.publisher))
+    draft.authors = _authors(meta, taken)
+    taken.update(_key(a) for a in draft.authors)
+    reference = " ".join(filter(None, (draft.title, draft.summary, draft.body, " ".join(draft.keywords))))
+    draft.tags = _tags(meta, taken, reference) or list(draft.keywords)
+    draft.section = _section(meta, _folder_words(draft.url), taken)
+
+
+def _key(text: str | None) -> str:
+    return " ".join(WORD.findall((text or "").casefold()))
+
+
+def _folder_words(url: str | None) -> set[str]:
+    """Words of the URL's folders (/news/us/), not of its final slug."""
+    path = urlsplit(url or "").path.casefold()
+    return {" ".join(WORD.findall(seg)) for seg in path.split("/")[:-1] if seg}
+
+
+def _dates(meta: Sequence[Line]) -> tuple[object, object]:
+    """Published is the first machine date (pages list datePublished first); modified, the latest after it."""
+    dated = [ln for ln in meta if ln.kind is Kind.DATE and ln.date is not None]
+    timed = [ln for ln in dated if ln.has_time] or dated
+    if not timed:
+        return None, None
+    published = timed[0].date
+    assert published is not None
+    later = [ln.date for ln in timed if ln.date is not None and ln.date > published]
+    return published, (max(later) if later else None)
+
+
+def _site_name(meta: Sequence[Line], counts: Counter[str], url: str | None) -> str | None:
+    host = re.sub(r"^www\d*\.", "", (url or "").split("//", 1)[-1].split("/", 1)[0].casefold())
+    core = host.split(".")[0] if host else ""
+    best: tuple[float, str] | None = None
+    for line in meta:
+        if line.kind is not Kind.SHORT or not 1 <= line.words <= 5 or len(line.text) > 60:
+            continue
+        if not line.text[0].isupper() and not _looks_like_domain(line.text):
+            continue
+        score = counts[line.key] + 4 * _domain_affinity(line.text, core)
+        if best is None or score > best[0]:
+            best = (score, line.text)
+    return best[1] if best and best[0] >= 2 else None
+
+
+def _looks_like_domain(text: str) -> bool:
+    return bool(re.match(r"^[a-z0-9-]+\.[a-z]{2,}$", text))
+
+
+def _domain_affinity(name: str, core: str) -> float:
+    """1 when the name spells the domain ('VentureBeat' ~ venturebeat.com) or its initials do."""
+    if not core:
+        return 0.0
+    squashed = re.sub(r"[^a-z0-9]", "", name.casefold().removeprefix("the "))
+    if squashed and (squashed in core or core in squashed):
+        return 1.0
+    initials = "".join(w[0] for w in WORD.findall(name.casefold()))
+    return 0.5 if len(initials) >= 2 and core.startswith(initials) else 0.0
+
+
+def _summary(meta: Sequence[Line], counts: Counter[str]) -> str | None:
+    prose = [ln for ln in meta if ln.kind is Kind.PROSE]
+    if not prose:
+        return None
+    return max(prose, key=lambda ln: (counts[ln.key], -ln.index)).text
+
+
+def _keywords(meta: Sequence[Line], counts: Counter[str]) -> list[str]:
+    lists = [ln for ln in meta if ln.kind is Kind.LIST]
+    if not lists:
+        return []
+    chosen = max(lists, key=lambda ln: (counts[ln.key], -ln.index))
+    return _dedupe(comma_items(chosen.text) or [])
+
+
+def _dedupe(items: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        folded = item.strip().casefold()
+        if folded and folded not in seen:
+            seen.add(folded)
+            out.append(item.strip())
+    return out
+
+
+def _title(meta: Sequence[Line], counts: Counter[str], slug: set[str], site: str | None) -> str | None:
+    site_key = _key(site)
+    candidates = [
+        ln for ln in meta
+        if ln.kind is Kind.SHORT and 2 <= ln.words <= 40 and len(ln.text) <= 300 and ln.key != site_key
+    ]
+    if not candidates:
+        return None
+
+    def score(line: Line) -> float:
+        # Slugs are made from headlines, so covering the slug is the strongest sign of the headline.
+        words = set(WORD.findall(line.text.casefold()))
+        coverage = len(words & slug) / len(slug) if slug else 0.0
+        capitalised = sum(w[0].isupper() for w in line.text.split()) / max(1, len(line.text.split()))
+        person = 3.0 if looks_like_person(line.text) else 0.0
+        return min(counts[line.key], 4) + 8 * coverage + capitalised + min(line.words, 12) / 3 - person
+
+    best = max(candidates, key=lambda ln: (score(ln), -ln.index)).text
+    return _strip_site(best, site, {ln.key for ln in meta if ln.words <= 4})
+
+
+def _strip_site(title: str, site: str | None, short_keys: set[str]) -> str:
+    """Drop a ' | Site' suffix or 'Section | ' prefix when that part is the site or another short value."""
+    parts = _SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    known = short_keys | {_key(site)}
+    if _key(parts[-1]) in known:
+        return _SEPARATORS.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else parts[0]
+    if _key(parts[0]) in known:
+        return title[len(parts[0]) :].lstrip(" |-–—:·•")
+    return title
+
+
+def _publisher(meta: Sequence[Line], counts: Counter[str], taken: set[str]) -> str | None:
+    """An organisation repeated beside the contact lines (e-mail, phone) of the page's publisher block."""
+    contact = {ln.index for ln in meta if ln.kind in (Kind.EMAIL, Kind.PHONE)}
+    candidates = [
+        ln for ln in meta
+        if ln.kind is Kind.SHORT and ln.key not in taken and counts[ln.key] >= 2 and 1 <= ln.words <= 6
+        and any(abs(ln.index - c) <= 2 for c in contact)
+    ]
+    return max(candidates, key=lambda ln: counts[ln.key]).text if candidates else None
+
+
+def _authors(meta: Sequence[Line], taken: set[str]) -> list[str]:
+    bylines = [ln for ln in meta if ln.kind is Kind.BYLINE]
+    if bylines:
+        return _dedupe([n for ln in bylines for n in split_names(ln.text[3:])])
+    handles = {re.sub(r"[^a-z]", "", ln.text.casefold()) for ln in meta if ln.kind in (Kind.HANDLE, Kind.TECH)}
+    dates = {ln.index for ln in meta if ln.kind is Kind.DATE}
+    found = []
+    for line in meta:
+        if line.kind is not Kind.SHORT or line.key in taken or not looks_like_person(line.text):
+            continue
+        squashed = re.sub(r"[^a-z]", "", line.text.casefold())
+        by_handle = any(h and (squashed in h or h in squashed) for h in handles if len(h) >= 6)
+        if by_handle or (line.index - 1 in dates or line.index + 1 in dates):
+            found.append(line.text)
+    return _dedupe(found)
+
+
+def split_names(text: str) -> list[str]:
+    """'TOM KRISHER, AP Auto Writer' → ['Tom Krisher']; 'A and B' → ['A', 'B']."""
+    names = []
+    for part in re.split(r"\s+(?:and|&)\s+|\s*;\s*", text):
+        name = part.split(",")[0].strip()
+        if name.isupper():
+            name = name.title()
+        if name and looks_like_person(name):
+            names.append(name)
+    return names
+
+
+def looks_like_person(text: str) -> bool:
+    """Two to four name-shaped words, none of them an organisation word."""
+    tokens = text.split()
+    if not 2 <= len(tokens) <= 4 or any(ch.isdigit() for ch in text):
+        return False
+    if any(t.casefold().strip(".,") in _ORG_WORDS for t in tokens):
+        return False
+    return all(_NAME_TOKEN.match(t) for t in tokens) and sum(t[0].isupper() for t in tokens) >= 2
+
+
+def _tags(meta: Sequence[Line], taken: set[str], reference: str) -> list[str]:
+    """The best run of consecutive tag-like lines, judged by how many of its items the article mentions."""
+    words = set(WORD.findall(reference.casefold()))
+    runs: list[list[Line]] = [[]]
+    for line in meta:
+        tag_like = line.kind is Kind.SHORT and 1 <= line.words <= 8 and len(line.text) <= 80
+        if tag_like and line.key not in taken:
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    best: tuple[float, list[Line]] | None = None
+    for run in runs:
+        unique = {ln.key: ln for ln in run}
+        if len(unique) < 2:
+            continue
+        mentioned = sum(1 for key in unique if key and set(key.split()) <= words)
+        share = mentioned / len(unique)
+        if mentioned >= 2 and share >= 0.3 and (best is None or share > best[0]):
+            best = (share, run)
+    return _dedupe([ln.text for ln in best[1]]) if best else []
+
+
+def _section(meta: Sequence[Line], url_words: set[str], taken: set[str]) -> str | None:
+    """A one- to three-word value that is also a folder of the URL (/opinion/, /business/)."""
+    for line in meta:
+        if line.kind is Kind.SHORT and 1 <= line.words <= 3 and line.key not in taken and line.key in url_words:
+            return line.text
+    return None

@@ -1,0 +1,72 @@
+"""JSON documents: an article in Broadsheet's own schema, or a schema.org Article (JSON-LD)."""
+
+import json
+from typing import Any
+
+from app.domain import ArticleDraft, Hints
+from app.errors import ParseError
+from app.ingestion.dates import parse_loose_date
+from app.ingestion.parsers import jsonld
+
+# Fields Broadsheet itself returns; accepted so an exported article can be fed back in, then ignored.
+SERVER_FIELDS = frozenset(
+    {"id", "ingested_at", "updated_at", "word_count", "source", "content_hash", "snippet", "original_url"}
+)
+CLIENT_FIELDS = frozenset(
+    {"url", "title", "summary", "body", "authors", "tags", "keywords", "section", "language", "site_name",
+     "publisher", "image_url", "published_at", "modified_at"}
+)
+
+
+def parse(text: str, hints: Hints) -> ArticleDraft:
+    """Parse a JSON document into a draft."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    article = jsonld.find_article(data)
+    if article is not None:
+        draft = jsonld.to_draft(article)
+    elif isinstance(data, dict):
+        draft = _own_schema(data)
+    else:
+        raise ParseError("JSON must be an article object (Broadsheet's schema or a schema.org Article)")
+    draft.url = draft.url or hints.url
+    return draft
+
+
+def _own_schema(data: dict[str, Any]) -> ArticleDraft:
+    unknown = sorted(set(data) - CLIENT_FIELDS - SERVER_FIELDS)
+    if unknown:
+        raise ParseError(f"unknown field(s) in article JSON: {', '.join(unknown)}")
+    lists = {k: _string_list(data.get(k), k) for k in ("authors", "tags", "keywords")}
+    strings = {k: _string(data.get(k), k) for k in CLIENT_FIELDS - set(lists) - {"published_at", "modified_at"}}
+    return ArticleDraft(
+        **strings,
+        **lists,
+        published_at=_date(data.get("published_at"), "published_at"),
+        modified_at=_date(data.get("modified_at"), "modified_at"),
+    )
+
+
+def _string(value: Any, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ParseError(f"field '{name}' must be a string")
+
+
+def _string_list(value: Any, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise ParseError(f"field '{name}' must be a list of strings")
+
+
+def _date(value: Any, name: str) -> Any:
+    if value is None:
+        return None
+    parsed = parse_loose_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ParseError(f"field '{name}' must be an ISO 8601 date-time")
+    return parsed

@@ -1,0 +1,89 @@
+"""The flattened text dump: a URL line, meta-tag and JSON-LD values one per line, then the body.
+
+No line position or site is assumed. Each line is classified (lines.py); the body is the suffix of the
+document that scores best as prose (a maximum-suffix-sum over per-line scores), and every field is picked
+from the metadata part by what its lines look like, how often they repeat and how they agree with the URL.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from app.domain import ArticleDraft, Hints
+from app.errors import ParseError
+from app.ingestion.parsers import dump_fields
+from app.ingestion.parsers.lines import STRONG_META, WORD, Kind, Line, classify
+
+
+def parse(text: str, hints: Hints) -> ArticleDraft:
+    """Parse a flattened dump into a draft."""
+    lines = [classify(i, raw.strip()) for i, raw in enumerate(_nonblank(text.splitlines()))]
+    if not lines:
+        raise ParseError("the document is empty")
+    url_line = next((ln for ln in lines[:3] if ln.kind is Kind.URL), None)
+    url = url_line.text if url_line else hints.url
+    start = body_start(lines)
+    meta = [ln for ln in lines[:start] if ln is not url_line]
+    body = [ln.text for ln in lines[start:]]
+    draft = ArticleDraft(url=url, body="\n\n".join(body) or None)
+    dump_fields.fill(draft, meta, slug_words=_slug_words(url))
+    if not body:
+        draft.warnings.append("no body paragraphs were found")
+    return draft
+
+
+def _nonblank(raw_lines: Iterable[str]) -> Iterable[str]:
+    return (line for line in raw_lines if line.strip())
+
+
+def _slug_words(url: str | None) -> set[str]:
+    if not url:
+        return set()
+    return {w for w in WORD.findall(urlsplit(url).path.casefold()) if not w.isdigit()}
+
+
+def body_start(lines: list[Line]) -> int:
+    """Index of the first body line: where the suffix of best total prose score begins."""
+    scores = _line_scores(lines)
+    best_start, best_total, total = len(lines), 0.0, 0.0
+    for index in range(len(lines) - 1, -1, -1):
+        total += scores[index]
+        if total > best_total:
+            best_start, best_total = index, total
+    return best_start
+
+
+def _line_scores(lines: list[Line]) -> list[float]:
+    keys = [ln.key for ln in lines]
+    seen: Counter[str] = Counter()
+    scores: list[float] = []
+    for index, line in enumerate(lines):
+        repeated = seen[keys[index]] > 0
+        seen[keys[index]] += 1
+        scores.append(_score(line, repeated, _echoed_later(index, keys)))
+    return scores
+
+
+def _score(line: Line, repeated: bool, echoed_later: bool) -> float:
+    if line.kind in STRONG_META:
+        return -6.0
+    if line.kind is Kind.PROSE:
+        if repeated:
+            # A description copied into the body's first paragraph stays in the body when its
+            # neighbours are prose, but a repeat never pulls metadata into the body on its own.
+            return 0.5
+        if echoed_later:
+            return -3.0
+        return 3.0 if line.words >= 12 else 2.0
+    return -4.0 if repeated else -1.0
+
+
+def _echoed_later(index: int, keys: list[str]) -> bool:
+    """True when a later line repeats, contains or is contained in this one (a description, say)."""
+    key = keys[index]
+    if len(key) < 30:
+        return False
+    for later in keys[index + 1 :]:
+        if len(later) >= 30 and (key in later or later in key):
+            return True
+    return False

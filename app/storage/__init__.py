@@ -1,0 +1,1 @@
+"""Tables, queries and full-text search on SQLite (embedded) and PostgreSQL (production)."""

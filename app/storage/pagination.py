@@ -1,0 +1,52 @@
+"""Opaque cursors: base64url JSON that names its kind, so a list cursor is never read as a search one."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.errors import InvalidCursor
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetCursor:
+    """Position after (sort_at, id) in newest-first order."""
+
+    sort_at: datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetCursor:
+    """Position in a relevance-ranked result; ranks tie and change, so keyset does not apply."""
+
+    offset: int
+
+
+Cursor = KeysetCursor | OffsetCursor
+
+
+def encode(cursor: Cursor) -> str:
+    if isinstance(cursor, KeysetCursor):
+        payload: dict[str, object] = {"k": "t", "s": cursor.sort_at.isoformat(), "i": cursor.id}
+    else:
+        payload = {"k": "r", "o": cursor.offset}
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode(token: str) -> Cursor:
+    """Parse a cursor we issued; anything else is an InvalidCursor, never a server error."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        payload = json.loads(raw)
+        if payload["k"] == "t":
+            sort_at = datetime.fromisoformat(payload["s"])
+            if sort_at.tzinfo is None or not isinstance(payload["i"], int):
+                raise ValueError
+            return KeysetCursor(sort_at, payload["i"])
+        if payload["k"] == "r" and isinstance(payload["o"], int) and 0 <= payload["o"] <= 10_000:
+            return OffsetCursor(payload["o"])
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        pass
+    raise InvalidCursor("the cursor is not one this API issued; start again without it")

@@ -1,0 +1,261 @@
+"""Every query of the service. Functions flush, never commit: the caller owns the transaction."""
+
+import enum
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, exists, func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.ingestion.normalize import PreparedArticle, tag_key
+from app.storage.pagination import KeysetCursor, OffsetCursor
+from app.storage.search import postgres_tsvector, sqlite_fts5
+from app.storage.search.query import SearchQuery
+from app.storage.tables import Article, ArticleTag, Tag
+
+# Private-use characters mark matches inside the engine; they are swapped for <mark> after escaping.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+LIST_COLUMNS = (
+    Article.id, Article.url, Article.title, Article.summary, Article.authors, Article.tags, Article.keywords,
+    Article.section, Article.language, Article.site_name, Article.publisher, Article.image_url, Article.source,
+    Article.published_at, Article.modified_at, Article.ingested_at, Article.updated_at, Article.word_count,
+    Article.content_hash, Article.sort_at,
+)
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilters:
+    """What a listing may be narrowed by; tag values are matched case-insensitively."""
+
+    tags: Sequence[str] = ()
+    any_tags: Sequence[str] = ()
+    exclude_tags: Sequence[str] = ()
+    source: str | None = None
+    language: str | None = None
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    query: SearchQuery | None = None
+
+
+@dataclass(slots=True)
+class Page:
+    """Rows of one page and the cursor of the next, if any."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    next_cursor: KeysetCursor | OffsetCursor | None = None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite keeps no offset: store every instant as UTC so comparisons stay correct."""
+    return value.astimezone(UTC) if value is not None else None
+
+
+def get_article(session: Session, article_id: int) -> Article | None:
+    return session.get(Article, article_id)
+
+
+def find_by_url_key(session: Session, key: str) -> Article | None:
+    return session.scalar(select(Article).where(Article.url_key == key))
+
+
+def delete_article(session: Session, article_id: int) -> bool:
+    result = session.execute(delete(Article).where(Article.id == article_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def upsert(session: Session, prepared: PreparedArticle, *, now: datetime) -> tuple[Outcome, int]:
+    """Insert by URL key, or update in place when the content changed and is not older than what we have."""
+    existing = find_by_url_key(session, prepared.url_key)
+    if existing is None:
+        try:
+            with session.begin_nested():
+                row = Article(**_fields(prepared, now=now, ingested_at=now), url_key=prepared.url_key,
+                              original_url=prepared.original_url, ingested_at=now)
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            # Another API replica stored the same URL between our read and our insert: update theirs.
+            existing = find_by_url_key(session, prepared.url_key)
+            if existing is None:
+                raise
+        else:
+            _replace_tags(session, row.id, prepared.article.tags, row.sort_at)
+            return Outcome.CREATED, row.id
+    if existing.content_hash == prepared.content_hash or _is_older(prepared, existing):
+        return Outcome.UNCHANGED, existing.id
+    for name, value in _fields(prepared, now=now, ingested_at=existing.ingested_at).items():
+        setattr(existing, name, value)
+    session.flush()
+    _replace_tags(session, existing.id, prepared.article.tags, existing.sort_at)
+    return Outcome.UPDATED, existing.id
+
+
+def _is_older(prepared: PreparedArticle, existing: Article) -> bool:
+    incoming, stored = prepared.article.modified_at, existing.modified_at
+    return incoming is not None and stored is not None and _utc(incoming) < stored.replace(tzinfo=UTC)  # type: ignore[operator]
+
+
+def _fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) -> dict[str, Any]:
+    article = prepared.article
+    published = _utc(article.published_at)
+    return {
+        "url": article.url, "title": article.title, "summary": article.summary, "body": article.body,
+        "authors": article.authors, "tags": article.tags, "keywords": article.keywords,
+        "section": article.section, "language": article.language, "site_name": article.site_name,
+        "publisher": article.publisher, "image_url": article.image_url, "source": prepared.source,
+        "published_at": published, "modified_at": _utc(article.modified_at),
+        "sort_at": published or _utc(ingested_at.replace(tzinfo=ingested_at.tzinfo or UTC)), "updated_at": now,
+        "word_count": prepared.word_count, "content_hash": prepared.content_hash,
+    }
+
+
+def _replace_tags(session: Session, article_id: int, tags: Sequence[str], sort_at: datetime) -> None:
+    session.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))
+    if not tags:
+        return
+    displays = {tag_key(t): t for t in reversed(tags)}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(Tag).values([{"key": k, "display": d} for k, d in displays.items()])
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    ids = session.scalars(select(Tag.id).where(Tag.key.in_(displays))).all()
+    session.execute(
+        ArticleTag.__table__.insert(),
+        [{"tag_id": tag_id, "article_id": article_id, "sort_at": sort_at} for tag_id in ids],
+    )
+
+
+def _tag_ids(session: Session, values: Sequence[str]) -> dict[str, int]:
+    keys = {tag_key(v) for v in values if tag_key(v)}
+    if not keys:
+        return {}
+    return {k: i for k, i in session.execute(select(Tag.key, Tag.id).where(Tag.key.in_(keys))).tuples()}
+
+
+def list_articles(
+    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | OffsetCursor | None
+) -> Page:
+    """One page, newest first, or by relevance when the filters carry a search query."""
+    required = _tag_ids(session, filters.tags)
+    if len(required) < len({tag_key(t) for t in filters.tags}):
+        return Page()  # a required tag nobody uses: nothing can match
+    any_ids = _tag_ids(session, filters.any_tags)
+    if filters.any_tags and not any_ids:
+        return Page()
+    if filters.query is not None:
+        return _search(session, filters, required, any_ids, limit=limit, cursor=cursor)
+    return _newest(session, filters, required, any_ids, limit=limit, cursor=cursor)
+
+
+def _newest(session: Session, filters: ArticleFilters, required: dict[str, int], any_ids: dict[str, int], *,
+            limit: int, cursor: KeysetCursor | OffsetCursor | None) -> Page:
+    ids = list(required.values())
+    if ids:
+        # Drive the page from the first tag's (tag_id, sort_at, article_id) index: a range scan.
+        first = ArticleTag
+        stmt = select(*LIST_COLUMNS).join(first, first.article_id == Article.id).where(first.tag_id == ids[0])
+        order = (first.sort_at, first.article_id)
+        ids = ids[1:]
+    else:
+        stmt = select(*LIST_COLUMNS)
+        order = (Article.sort_at, Article.id)
+    if isinstance(cursor, KeysetCursor):
+        stmt = stmt.where(tuple_(*order) < tuple_(_utc(cursor.sort_at), cursor.id))
+    stmt = _filtered(stmt, filters, ids, any_ids).order_by(order[0].desc(), order[1].desc()).limit(limit + 1)
+    rows = [dict(r) for r in session.execute(stmt).mappings()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = KeysetCursor(last["sort_at"].replace(tzinfo=UTC), last["id"])
+    return Page(rows, next_cursor)
+
+
+def _search(session: Session, filters: ArticleFilters, required: dict[str, int], any_ids: dict[str, int], *,
+            limit: int, cursor: KeysetCursor | OffsetCursor | None) -> Page:
+    query = filters.query
+    assert query is not None
+    offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
+    if session.get_bind().dialect.name == "postgresql":
+        text = func.coalesce(Article.body, Article.summary, Article.title)
+        rank = postgres_tsvector.rank(query)
+        stmt = select(*LIST_COLUMNS, postgres_tsvector.snippet(query, text, _OPEN, _CLOSE).label("snippet"))
+        stmt = stmt.where(postgres_tsvector.match(query))
+    else:
+        rank = sqlite_fts5.rank()
+        stmt = select(*LIST_COLUMNS, sqlite_fts5.snippet(_OPEN, _CLOSE).label("snippet"))
+        stmt = stmt.join_from(Article, sqlite_fts5.FTS_TABLE, sqlite_fts5.ROWID == Article.id)
+        stmt = stmt.where(sqlite_fts5.match(query))
+    stmt = _filtered(stmt, filters, list(required.values()), any_ids)
+    stmt = stmt.order_by(rank.desc(), Article.id.desc()).offset(offset).limit(limit + 1)
+    rows = [dict(r) for r in session.execute(stmt).mappings()]
+    for row in rows:
+        row["snippet"] = mark_snippet(row["snippet"])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = OffsetCursor(offset + limit)
+    return Page(rows, next_cursor)
+
+
+def mark_snippet(raw: str | None) -> str | None:
+    """Escape the passage as HTML text, then turn the engine's match markers into <mark> tags."""
+    if not raw:
+        return None
+    return html.escape(raw, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def _filtered(stmt: Select[Any], filters: ArticleFilters, required_ids: Sequence[int],
+              any_ids: dict[str, int]) -> Select[Any]:
+    for tag_id in required_ids:
+        stmt = stmt.where(_has_tags([tag_id]))
+    if any_ids:
+        stmt = stmt.where(_has_tags(list(any_ids.values())))
+    if filters.exclude_tags:
+        stmt = stmt.where(~exists().where(
+            ArticleTag.article_id == Article.id,
+            ArticleTag.tag_id.in_(select(Tag.id).where(Tag.key.in_({tag_key(t) for t in filters.exclude_tags}))),
+        ))
+    if filters.source:
+        stmt = stmt.where(Article.source == filters.source)
+    if filters.language:
+        stmt = stmt.where(Article.language == filters.language)
+    if filters.published_after:
+        stmt = stmt.where(Article.published_at >= _utc(filters.published_after))
+    if filters.published_before:
+        stmt = stmt.where(Article.published_at < _utc(filters.published_before))
+    return stmt
+
+
+def _has_tags(tag_ids: list[int]) -> Any:
+    alias = select(ArticleTag.article_id).where(ArticleTag.article_id == Article.id,
+                                                ArticleTag.tag_id.in_(tag_ids))
+    return alias.exists()
+
+
+def tag_counts(session: Session, *, prefix: str | None, limit: int) -> list[tuple[str, int]]:
+    """Tags with how many articles carry them, most used first."""
+    count = func.count(ArticleTag.article_id)
+    stmt = select(Tag.display, count).join(ArticleTag, ArticleTag.tag_id == Tag.id).group_by(Tag.id, Tag.display)
+    if prefix:
+        stmt = stmt.where(Tag.key.startswith(tag_key(prefix), autoescape=True))
+    stmt = stmt.order_by(count.desc(), Tag.key).limit(limit)
+    return [(display, n) for display, n in session.execute(stmt).tuples()]
+
+
+def is_reachable(session: Session) -> bool:
+    return session.execute(select(1)).scalar() == 1

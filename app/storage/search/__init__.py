@@ -1,0 +1,1 @@
+"""Full-text search behind one interface: the query syntax is parsed once, then rendered per engine."""
