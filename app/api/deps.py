@@ -1,0 +1,63 @@
+"""Dependencies as Annotated aliases: settings, sessions, the current article, the API-key guard."""
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.errors import NotFound, Unauthorized
+from app.storage import repository
+from app.storage.db import read_session, write_session
+from app.storage.tables import Article
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    with read_session(request.app.state.sessions) as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """Commits when the handler returns, before the response is sent; rolls back on any error."""
+    with write_session(request.app.state.sessions) as session:
+        yield session
+
+
+ReadSession = Annotated[Session, Depends(get_read_session)]
+WriteSession = Annotated[Session, Depends(get_write_session)]
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
+                               description="Required on write endpoints when the server is configured with keys.")
+
+
+def require_api_key(settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]) -> None:
+    if not settings.api_keys:
+        return
+    if key is None or not any(hmac.compare_digest(key, allowed) for allowed in settings.api_keys):
+        raise Unauthorized("send a valid key in the X-API-Key header")
+
+
+WriteGuard = Depends(require_api_key)
+
+ArticleId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The article's id.")]
+
+
+def load_article(session: ReadSession, article_id: ArticleId) -> Article:
+    article = repository.get_article(session, article_id)
+    if article is None:
+        raise NotFound(f"no article with id {article_id}")
+    return article
+
+
+CurrentArticle = Annotated[Article, Depends(load_article)]

@@ -1,0 +1,50 @@
+"""Request and response shapes of the HTTP API that are not articles themselves."""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.models import ArticleCreate, ArticleRead
+from app.storage.repository import Outcome
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail."""
+
+    type: str = Field(description="URI naming the problem type; stable, one per `code`.",
+                      examples=["https://broadsheet.dev/problems/invalid-cursor"])
+    title: str = Field(examples=["Invalid cursor"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["the cursor is not one this API issued; start again without it"])
+    code: str = Field(description="Machine-readable problem code.", examples=["invalid-cursor"])
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[dict[str, Any]] | None = Field(default=None, description="Per-field validation errors.")
+
+
+class IngestResponse(BaseModel):
+    """The stored article and what storing it did."""
+
+    outcome: Outcome = Field(description="created (201), updated or unchanged (200).")
+    article: ArticleRead
+    warnings: list[str] = Field(default_factory=list, description="What the parser could not find.")
+
+
+class ExtractResponse(BaseModel):
+    """A parsed article that was not stored."""
+
+    article: ArticleCreate
+    warnings: list[str] = Field(default_factory=list)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses an operation can return."""
+    descriptions = {
+        401: "Missing or invalid API key.", 404: "No such article.", 413: "Body over the size limit.",
+        415: "Unsupported document format.", 422: "Invalid parameters, body or document.",
+    }
+    return {
+        status: {"model": Problem, "description": descriptions[status], "content": {PROBLEM_JSON: {}}}
+        for status in statuses
+    }

@@ -1,0 +1,57 @@
+"""create_app(): the engine is built in the lifespan, routers mounted, errors rendered in one place."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import app as package
+from app import logs
+from app.api import problems
+from app.api.limits import BodySizeLimit
+from app.api.routers import articles, health, ingest, tags
+from app.config import Settings, get_settings
+from app.storage import migrate
+from app.storage.db import make_engine, session_factory
+
+DESCRIPTION = """Parsed news articles: ingest raw pages, text dumps or JSON; list, filter and search them.
+
+Every error is an RFC 9457 `application/problem+json` body with a stable `code`.
+Limits: request bodies up to `BROADSHEET_MAX_BODY_BYTES` (5 MiB by default, else 413), pages of 1–100
+items, search queries up to 256 characters and 32 terms.
+"""
+
+
+class SchemaBehind(RuntimeError):
+    """The database schema is older than the code; serving would fail on the first query."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        # Replicas never migrate on start (they would race); the operator runs `broadsheet migrate` first.
+        if migrate.pending(engine):
+            engine.dispose()
+            raise SchemaBehind("the database schema is behind this version; run `broadsheet migrate` first")
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Broadsheet", version=package.__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    problems.install(app)
+    for router in (articles.router, ingest.router, tags.router, health.router):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory app.main:app_from_env` (what `broadsheet serve` runs)."""
+    settings = get_settings()
+    logs.configure(settings.log_level, as_json=settings.log_json)
+    return create_app(settings)
