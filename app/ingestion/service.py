@@ -51,5 +51,5 @@ def store(session: Session, article: ArticleCreate) -> IngestResult:
     """Upsert a validated article: same content is unchanged, newer content updates the same id."""
     prepared = normalize.prepare(article)
     outcome, article_id = repository.upsert(session, prepared, now=datetime.now(UTC))
-    log.info("article stored", extra={"outcome": outcome.value, "article_id": article_id, "url": prepared.article.url})
+    log.debug("article stored", extra={"outcome": outcome.value, "article_id": article_id, "url": prepared.article.url})
     return IngestResult(outcome, article_id, prepared.article)

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select, tuple_
+from sqlalchemy import Select, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.ingestion.normalize import PreparedArticle, tag_key
 from app.storage.pagination import KeysetCursor, OffsetCursor
@@ -143,7 +143,7 @@ def _tag_ids(session: Session, values: Sequence[str]) -> dict[str, int]:
     keys = {tag_key(v) for v in values if tag_key(v)}
     if not keys:
         return {}
-    return {k: i for k, i in session.execute(select(Tag.key, Tag.id).where(Tag.key.in_(keys))).tuples()}
+    return {k: i for k, i in session.execute(select(Tag.key, Tag.id).where(Tag.key.in_(keys)))}
 
 
 def list_articles(
@@ -226,10 +226,8 @@ def _filtered(stmt: Select[Any], filters: ArticleFilters, required_ids: Sequence
     if any_ids:
         stmt = stmt.where(_has_tags(list(any_ids.values())))
     if filters.exclude_tags:
-        stmt = stmt.where(~exists().where(
-            ArticleTag.article_id == Article.id,
-            ArticleTag.tag_id.in_(select(Tag.id).where(Tag.key.in_({tag_key(t) for t in filters.exclude_tags}))),
-        ))
+        excluded = select(Tag.id).where(Tag.key.in_({tag_key(t) for t in filters.exclude_tags}))
+        stmt = stmt.where(~_has_tags(excluded))
     if filters.source:
         stmt = stmt.where(Article.source == filters.source)
     if filters.language:
@@ -241,10 +239,10 @@ def _filtered(stmt: Select[Any], filters: ArticleFilters, required_ids: Sequence
     return stmt
 
 
-def _has_tags(tag_ids: list[int]) -> Any:
-    alias = select(ArticleTag.article_id).where(ArticleTag.article_id == Article.id,
-                                                ArticleTag.tag_id.in_(tag_ids))
-    return alias.exists()
+def _has_tags(tag_ids: Any) -> Any:
+    # An alias: the outer query may itself be driven from article_tags, and must not be correlated to.
+    link = aliased(ArticleTag)
+    return select(link.article_id).where(link.article_id == Article.id, link.tag_id.in_(tag_ids)).exists()
 
 
 def tag_counts(session: Session, *, prefix: str | None, limit: int) -> list[tuple[str, int]]:
@@ -254,7 +252,7 @@ def tag_counts(session: Session, *, prefix: str | None, limit: int) -> list[tupl
     if prefix:
         stmt = stmt.where(Tag.key.startswith(tag_key(prefix), autoescape=True))
     stmt = stmt.order_by(count.desc(), Tag.key).limit(limit)
-    return [(display, n) for display, n in session.execute(stmt).tuples()]
+    return [(display, n) for display, n in session.execute(stmt)]
 
 
 def is_reachable(session: Session) -> bool:

@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from app.domain import ArticleDraft
@@ -48,16 +49,17 @@ def _folder_words(url: str | None) -> set[str]:
     return {" ".join(WORD.findall(seg)) for seg in path.split("/")[:-1] if seg}
 
 
-def _dates(meta: Sequence[Line]) -> tuple[object, object]:
-    """Published is the first machine date (pages list datePublished first); modified, the latest after it."""
-    dated = [ln for ln in meta if ln.kind is Kind.DATE and ln.date is not None]
-    timed = [ln for ln in dated if ln.has_time] or dated
-    if not timed:
+def _dates(meta: Sequence[Line]) -> tuple[datetime | None, datetime | None]:
+    """Published is the earliest machine date, modified the latest; dates a year older than the newest
+    (an archive's founding date, a reused template) are left out. Field order plays no part."""
+    dated = [ln.date for ln in meta if ln.kind is Kind.DATE and ln.date is not None and ln.has_time]
+    dated = dated or [ln.date for ln in meta if ln.kind is Kind.DATE and ln.date is not None]
+    if not dated:
         return None, None
-    published = timed[0].date
-    assert published is not None
-    later = [ln.date for ln in timed if ln.date is not None and ln.date > published]
-    return published, (max(later) if later else None)
+    newest = max(dated)
+    recent = [d for d in dated if newest - d <= timedelta(days=365)]
+    published = min(recent)
+    return published, (newest if newest > published else None)
 
 
 def _site_name(meta: Sequence[Line], counts: Counter[str], url: str | None) -> str | None:

@@ -1,0 +1,94 @@
+"""Fixtures: a migrated database per engine (real SQLite, real PostgreSQL), an app and a client on it.
+
+PostgreSQL comes from BROADSHEET_TEST_POSTGRES_URL (default: postgres@127.0.0.1:5432). Locally, tests on it
+are skipped with the reason shown when none is reachable; under CI (CI=true) that is a failure instead.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from app.config import Settings
+from app.main import create_app
+from app.storage import migrate
+from app.storage.db import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "corpus" / "seed" / "000_06cfb1d3e5c853fd.txt"
+SAMPLES = ROOT / "samples"
+PG_ADMIN_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_TEST_DB = "broadsheet_test"
+
+
+def _postgres_url() -> str:
+    """Create (once) and return the URL of the test database, or skip/fail when PostgreSQL is absent."""
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_TEST_DB})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{PG_TEST_DB}"'))
+        admin.dispose()
+    except OperationalError as exc:
+        reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test PostgreSQL. {reason}")
+        pytest.skip(reason)
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_TEST_DB
+
+
+def _reset_schema(engine: Engine) -> None:
+    """Drop whatever an earlier run left, then build the schema with the real migrations."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+            conn.execute(text("DROP TEXT SEARCH CONFIGURATION IF EXISTS broadsheet"))
+            conn.execute(text("DROP TEXT SEARCH DICTIONARY IF EXISTS broadsheet_stem"))
+    migrate.upgrade(engine)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'broadsheet.db'}"
+    return _postgres_url()
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(Settings(DATABASE_URL=database_url))
+    _reset_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    """The migrated engine, emptied after each test (tests write through the app's own sessions)."""
+    yield migrated_engine
+    with migrated_engine.begin() as conn:
+        for table in ("article_tags", "tags", "articles"):
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def settings(engine: Engine, database_url: str) -> Settings:
+    return Settings(DATABASE_URL=database_url, max_body_bytes=64 * 1024)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def row_count(engine: Engine, table: str = "articles") -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(text(f"SELECT count(*) FROM {table}")) or 0)

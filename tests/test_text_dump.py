@@ -1,0 +1,125 @@
+"""The flattened-dump parser: the seed's golden fields, variants of our own, and the 88 real dumps."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.domain import Hints
+from app.ingestion.service import extract
+from tests.conftest import SEED, SHARED
+from tests.factories import text_dump
+
+SEED_BODY_FIRST = "MOSCOW (Sputnik) - Foreign troops"
+SEED_BODY_LAST = "security guarantees for Ukraine."
+
+
+def parse_text(text: str, url: str | None = None) -> object:
+    article, _ = extract(text.encode(), hints=Hints(url=url))
+    return article
+
+
+def test_seed_dump_gives_the_documented_article() -> None:
+    lines = SEED.read_text().splitlines()
+    article, warnings = extract(SEED.read_bytes(), hints=Hints())
+    assert article.url == lines[0]
+    assert article.title == "Rutte Says Foreign Troops Will Be Deployed to Ukraine Right After Conclusion of Peace"
+    assert article.site_name == "Sputnik International"
+    assert article.summary == lines[4]
+    assert article.published_at == datetime(2026, 2, 3, 11, 37, tzinfo=UTC)
+    assert article.language == "en"
+    assert article.image_url == next(line for line in lines if line.startswith("https://cdn1.img"))
+    assert {"world", "ukraine", "mark rutte", "emmanuel macron", "nato"} <= set(article.tags)
+    assert article.keywords == ["us", "ukraine", "russia", "nato", "rutte", "deployment", "troops", "peace"]
+    paragraphs = article.body.split("\n\n")
+    assert len(paragraphs) == 4
+    assert paragraphs[0].startswith(SEED_BODY_FIRST) and paragraphs[-1].endswith(SEED_BODY_LAST)
+    assert paragraphs == lines[-4:]
+    for noise in ("feedback@sputniknews.com", "+74956456601", "Rossiya Segodnya", "Sputnik International\n"):
+        assert noise not in article.body
+    assert warnings == ()
+
+
+def test_field_order_does_not_matter() -> None:
+    lines = text_dump(7).splitlines()
+    url, meta, body = lines[0], lines[1:-3], lines[-3:]
+    shuffled = "\n".join([url, *reversed(meta), *body])
+    article = parse_text(shuffled)
+    assert article.title == "Harbour Pilots Strike Over Pay in Port 7"
+    assert article.body.split("\n\n") == body
+    assert article.published_at == datetime(2026, 3, 2, 7, 15, tzinfo=UTC)
+    assert article.modified_at == datetime(2026, 3, 2, 8, 40, tzinfo=UTC)
+
+
+def test_crlf_blank_lines_and_no_url_line_use_the_hint() -> None:
+    lines = text_dump(3).splitlines()[1:]
+    doc = "\r\n\r\n".join(lines)
+    article = parse_text(doc, url="https://gazette.example.org/news/harbour-pilots-strike-over-pay-in-port-3")
+    assert article.url.endswith("port-3")
+    assert article.title == "Harbour Pilots Strike Over Pay in Port 3"
+    assert len(article.body.split("\n\n")) == 3
+
+
+def test_a_scraper_that_keeps_the_whole_article_body_on_one_line() -> None:
+    lines = text_dump(4).splitlines()
+    body = lines[-3:]
+    doc = "\n".join([*lines[:-3], " ".join(body), *body])
+    article = parse_text(doc)
+    assert article.body.split("\n\n") == body
+
+
+def test_a_french_dump_with_rfc_dates_and_byline() -> None:
+    doc = "\n".join([
+        "https://journal.example.fr/politique/2025/11/04/le-budget-adopte-de-justesse",
+        "Le budget adopté de justesse",
+        "Le Journal",
+        "Tue, 04 Nov 2025 18:30:00 +0100",
+        "fr_FR",
+        "By Claire Dubois",
+        "Le budget adopté de justesse",
+        "L'Assemblée nationale a adopté mardi soir le budget de l'État, à une voix près, après trois jours de débats.",
+        "Les députés de l'opposition ont dénoncé un texte qui ne règle pas la question de la dette publique.",
+    ])
+    article = parse_text(doc)
+    assert article.title == "Le budget adopté de justesse"
+    assert article.language == "fr"
+    assert article.authors == ["Claire Dubois"]
+    assert article.published_at == datetime(2025, 11, 4, 17, 30, tzinfo=UTC)
+    assert article.body.startswith("L'Assemblée nationale") and "dette publique." in article.body
+
+
+def test_language_is_detected_when_the_dump_names_none() -> None:
+    doc = "\n".join([
+        "https://zeitung.example.de/wirtschaft/hafen-streik",
+        "Streik im Hafen legt Verkehr lahm",
+        "Die Lotsen im Hafen haben am Montag die Arbeit niedergelegt, weil die Verhandlungen gescheitert sind.",
+        "Die Gewerkschaft kündigte an, den Streik bis zum Ende der Woche fortzusetzen, falls kein Angebot kommt.",
+    ])
+    assert parse_text(doc).language == "de"
+
+
+DUMPS = sorted((SHARED / "corpus" / "dumps").glob("*.txt"))
+
+
+@pytest.mark.skipif(not DUMPS, reason="../shared/corpus/dumps is not beside the repository")
+def test_every_real_dump_parses_with_a_url_title_and_body() -> None:
+    missing_body = []
+    for path in DUMPS:
+        article, _ = extract(path.read_bytes(), hints=Hints())
+        assert article.url.startswith("http") and article.title, path.name
+        if not article.body:
+            missing_body.append(path.name)
+    assert len(missing_body) <= 2, missing_body
+
+
+@pytest.mark.skipif(not DUMPS, reason="../shared/corpus/dumps is not beside the repository")
+def test_real_dump_bodies_end_with_the_annotated_body() -> None:
+    # Each dump's last line is the last paragraph of the human-annotated body.
+    misses = [p.name for p in DUMPS if not _ends_with_last_line(p)]
+    assert len(misses) <= 3, misses
+
+
+def _ends_with_last_line(path: Path) -> bool:
+    article, _ = extract(path.read_bytes(), hints=Hints())
+    last = path.read_text().rstrip("\n").splitlines()[-1].strip()
+    return bool(article.body) and article.body.endswith(" ".join(last.split()))
