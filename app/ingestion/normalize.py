@@ -48,7 +48,7 @@ def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
         "url": draft.url,
         "title": title[:MAX_TITLE],
         "summary": _clean(draft.summary),
-        "body": _clean_body(draft.body),
+        "body": _clean_body(draft.body, title=title),
         "authors": _clean_list(draft.authors),
         "tags": _clean_list(draft.tags),
         "keywords": _clean_list(draft.keywords),
@@ -106,11 +106,14 @@ def _clip(text: str | None) -> str | None:
     return cleaned[:MAX_NAME] if cleaned else None
 
 
-def _clean_body(body: str | None) -> str | None:
+def _clean_body(body: str | None, *, title: str) -> str | None:
+    """One paragraph per line of input, blank lines between; a leading copy of the headline is dropped."""
     if not body:
         return None
-    paragraphs = [_clean(p) for p in re.split(r"\n\s*\n|\n", body)]
-    return "\n\n".join(p for p in paragraphs if p) or None
+    paragraphs = [p for p in (_clean(p) for p in re.split(r"\n\s*\n|\n", body)) if p]
+    if paragraphs and tag_key(paragraphs[0]) == tag_key(title):
+        paragraphs = paragraphs[1:]
+    return "\n\n".join(paragraphs) or None
 
 
 def _clean_list(items: list[str]) -> list[str]:

@@ -1,0 +1,66 @@
+"""The command line: bulk ingest with per-file outcomes and batches, parse to JSON lines."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from app.cli import main
+from app.config import get_settings
+from tests.conftest import SEED, row_count
+from tests.factories import text_dump
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, engine: Engine) -> Engine:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+
+
+def test_bulk_ingest_reports_each_outcome_and_keeps_what_it_stored(
+    cli_env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in range(1000):
+        (tmp_path / f"{n:04d}.txt").write_text(text_dump(n))
+    (tmp_path / "0500-broken.txt").write_bytes(b"\x00\x01\x02 binary")
+    (tmp_path / "0501-empty.txt").write_bytes(b"")
+    code = main(["ingest", str(tmp_path), "--batch-size", "100", "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert json.loads(out.strip().splitlines()[-1]) == {"created": 1000, "updated": 0, "unchanged": 0, "failed": 2}
+    assert "0500-broken.txt" in err and "0501-empty.txt: the document is empty" in err
+    assert row_count(cli_env) == 1000
+
+    code = main(["ingest", str(tmp_path / "00*.txt"), "--no-progress"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out.strip()) == {"created": 0, "updated": 0, "unchanged": 100, "failed": 0}
+    assert row_count(cli_env) == 1000
+
+
+def test_ingest_refuses_a_database_that_is_behind(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    get_settings.cache_clear()
+    try:
+        assert main(["ingest", str(SEED), "--no-progress"]) == 2
+        assert "broadsheet migrate" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
+
+
+def test_parse_prints_json_lines_and_reads_gzip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    packed = tmp_path / "seed.txt.gz"
+    packed.write_bytes(gzip.compress(SEED.read_bytes()))
+    assert main(["parse", str(SEED), str(packed)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and json.loads(lines[0]) == json.loads(lines[1])
+    assert json.loads(lines[0])["published_at"] == "2026-02-03T11:37:00Z"
+
+
+def test_parse_exits_non_zero_on_a_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", "/no/such/file.txt"]) == 1
+    assert "/no/such/file.txt" in capsys.readouterr().err
