@@ -54,22 +54,30 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.set_defaults(run=_serve)
 
-    mig = commands.add_parser("migrate", help="bring the database schema up to date",
-                              description="Apply Alembic migrations up to the code's head (safe to re-run).")
+    mig = commands.add_parser(
+        "migrate",
+        help="bring the database schema up to date",
+        description="Apply Alembic migrations up to the code's head (safe to re-run).",
+    )
     mig.set_defaults(run=_migrate)
 
     ingest = commands.add_parser(
-        "ingest", help="parse documents and store them",
+        "ingest",
+        help="parse documents and store them",
         description="Parse files (text dumps, HTML, JSON; .gz read transparently) and upsert them by URL. "
-        "Exits 1 when any document failed.")
+        "Exits 1 when any document failed.",
+    )
     ingest.add_argument("paths", nargs="+", help="files, directories (recursive), globs, or - for stdin")
     ingest.add_argument("--url", help="URL hint for documents that do not carry their own")
     ingest.add_argument("--batch-size", type=int, default=200, help="documents per transaction (default 200)")
     ingest.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     ingest.set_defaults(run=_ingest)
 
-    parse = commands.add_parser("parse", help="print parsed articles as JSON lines, store nothing",
-                                description="Parse documents and print one JSON article per line.")
+    parse = commands.add_parser(
+        "parse",
+        help="print parsed articles as JSON lines, store nothing",
+        description="Parse documents and print one JSON article per line.",
+    )
     parse.add_argument("paths", nargs="+", help="files, directories, globs, or - for stdin")
     parse.add_argument("--url", help="URL hint for documents that do not carry their own")
     parse.set_defaults(run=_parse)
@@ -79,8 +87,9 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("app.main:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_config=None)
+    uvicorn.run(
+        "app.main:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers, log_config=None
+    )
     return 0
 
 
@@ -168,7 +177,9 @@ def _ingest(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _ingest_batch(sessions: object, batch: list[Path | None], url: str | None) -> tuple[list[str], list[tuple[str, str]]]:
+def _ingest_batch(
+    sessions: object, batch: list[Path | None], url: str | None
+) -> tuple[list[str], list[tuple[str, str]]]:
     outcomes: list[str] = []
     failures: list[tuple[str, str]] = []
     try:

@@ -56,24 +56,35 @@ class ArticleCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    url: Url = Field(description="Address of the article; stored in canonical form, unique.",
-                     examples=["https://example.com/news/2026/02/03/story"])
+    url: Url = Field(
+        description="Address of the article; stored in canonical form, unique.",
+        examples=["https://example.com/news/2026/02/03/story"],
+    )
     title: str = Field(min_length=1, max_length=MAX_TITLE, description="Headline without site-name suffix.")
     summary: str | None = Field(default=None, max_length=MAX_SUMMARY, description="Standfirst or description.")
-    body: str | None = Field(default=None, max_length=MAX_BODY, description="Plain text; paragraphs split by blank lines.")
-    authors: list[ShortText] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description="People who wrote it.")
-    tags: list[ShortText] = Field(default_factory=list, max_length=MAX_LIST_ITEMS,
-                                  description="Topic tags; matched case-insensitively, display form kept.",
-                                  examples=[["world", "NATO"]])
+    body: str | None = Field(
+        default=None, max_length=MAX_BODY, description="Plain text; paragraphs split by blank lines."
+    )
+    authors: list[ShortText] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS, description="People who wrote it."
+    )
+    tags: list[ShortText] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Topic tags; matched case-insensitively, display form kept.",
+        examples=[["world", "NATO"]],
+    )
     keywords: list[ShortText] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     section: ShortText | None = Field(default=None, description="Desk or section, e.g. 'World'.")
-    language: Language | None = Field(default=None, description="ISO 639-1 code; 'en-US' is accepted as 'en'.",
-                                      examples=["en"])
+    language: Language | None = Field(
+        default=None, description="ISO 639-1 code; 'en-US' is accepted as 'en'.", examples=["en"]
+    )
     site_name: ShortText | None = None
     publisher: ShortText | None = None
     image_url: Url | None = None
-    published_at: AwareDatetime | None = Field(default=None, description="With a time-zone offset.",
-                                               examples=["2026-02-03T11:37:00+00:00"])
+    published_at: AwareDatetime | None = Field(
+        default=None, description="With a time-zone offset.", examples=["2026-02-03T11:37:00+00:00"]
+    )
     modified_at: AwareDatetime | None = None
 
 
@@ -94,8 +105,9 @@ class ArticleBase(BaseModel):
     site_name: str | None
     publisher: str | None
     image_url: str | None
-    source: str = Field(description="Host name the article was published on, without 'www.'.",
-                        examples=["sputnikglobe.com"])
+    source: str = Field(
+        description="Host name the article was published on, without 'www.'.", examples=["sputnikglobe.com"]
+    )
     published_at: UTCDateTime | None = Field(description="In UTC.")
     modified_at: UTCDateTime | None = Field(description="In UTC.")
     ingested_at: UTCDateTime = Field(description="When Broadsheet first stored it, in UTC.")

@@ -22,17 +22,30 @@ def article_json(n: int = 1, **overrides: Any) -> dict[str, Any]:
 def text_dump(n: int, *, site: str = "Harbour Gazette") -> str:
     """A flattened dump in the seed's shape, with its own URL, dates, tags and body."""
     title = f"Harbour Pilots Strike Over Pay in Port {n}"
-    return "\n".join([
-        f"https://gazette.example.org/news/harbour-pilots-strike-over-pay-in-port-{n}",
-        title, title, site,
-        f"Pilots at port {n} walked out on Monday over a pay dispute.",
-        "2026-03-02T08:15:00+01:00", "2026-03-02T09:40:00+01:00",
-        "shipping", "pilots", "port " + str(n),
-        "https://gazette.example.org/img/harbour.jpg",
-        "en_GB", site, "desk@gazette.example.org", site,
-        "shipping, strike, pilots, pay",
-        title,
-        f"Harbour pilots at port {n} stopped work on Monday, leaving ships waiting at anchor outside the breakwater.",
-        "The union said talks with the port authority had failed after three weeks of negotiation over pay.",
-        "A spokesman for the authority said it hoped to resume talks before the end of the week.",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                f"https://gazette.example.org/news/harbour-pilots-strike-over-pay-in-port-{n}",
+                title,
+                title,
+                site,
+                f"Pilots at port {n} walked out on Monday over a pay dispute.",
+                "2026-03-02T08:15:00+01:00",
+                "2026-03-02T09:40:00+01:00",
+                "shipping",
+                "pilots",
+                "port " + str(n),
+                "https://gazette.example.org/img/harbour.jpg",
+                "en_GB",
+                site,
+                "desk@gazette.example.org",
+                site,
+                "shipping, strike, pilots, pay",
+                title,
+                f"Harbour pilots at port {n} stopped work on Monday, leaving ships waiting at anchor outside the breakwater.",
+                "The union said talks with the port authority had failed after three weeks of negotiation over pay.",
+                "A spokesman for the authority said it hoped to resume talks before the end of the week.",
+            ]
+        )
+        + "\n"
+    )

@@ -99,14 +99,30 @@ def test_tag_filtered_pages_and_search_pages(client: TestClient) -> None:
 
 
 def test_filters_combine(client: TestClient) -> None:
-    client.post("/articles", json=article_json(1, tags=["Politics", "Europe"], language="fr",
-                                               url="https://www.lemonde.example/a", published_at="2026-01-05T10:00:00Z"))
-    client.post("/articles", json=article_json(2, tags=["Politics"], url="https://other.example/b",
-                                               published_at="2026-02-05T10:00:00Z"))
-    client.post("/articles", json=article_json(3, tags=["Sport"], url="https://other.example/c",
-                                               published_at="2026-03-05T10:00:00Z"))
+    client.post(
+        "/articles",
+        json=article_json(
+            1,
+            tags=["Politics", "Europe"],
+            language="fr",
+            url="https://www.lemonde.example/a",
+            published_at="2026-01-05T10:00:00Z",
+        ),
+    )
+    client.post(
+        "/articles",
+        json=article_json(2, tags=["Politics"], url="https://other.example/b", published_at="2026-02-05T10:00:00Z"),
+    )
+    client.post(
+        "/articles",
+        json=article_json(3, tags=["Sport"], url="https://other.example/c", published_at="2026-03-05T10:00:00Z"),
+    )
     by_url = {a["url"]: a["id"] for a in client.get("/articles").json()["items"]}
-    a, b, c = by_url["https://www.lemonde.example/a"], by_url["https://other.example/b"], by_url["https://other.example/c"]
+    a, b, c = (
+        by_url["https://www.lemonde.example/a"],
+        by_url["https://other.example/b"],
+        by_url["https://other.example/c"],
+    )
     assert set(ids(client.get("/articles", params={"tag": ["politics", "europe"]}))) == {a}
     assert set(ids(client.get("/articles", params={"any_tag": ["europe", "sport"]}))) == {a, c}
     assert set(ids(client.get("/articles", params={"exclude_tag": "politics"}))) == {c}
@@ -142,7 +158,10 @@ def test_tags_prefix_and_order(client: TestClient) -> None:
     listed = client.get("/tags").json()["items"]
     assert listed[0] == {"tag": "World", "count": 6}
     assert [t["tag"] for t in client.get("/tags", params={"prefix": "SER"}).json()["items"]] == [
-        "series-0", "series-1", "series-2"]
+        "series-0",
+        "series-1",
+        "series-2",
+    ]
     assert client.get("/tags", params={"prefix": "%"}).json()["items"] == []
 
 
@@ -155,11 +174,23 @@ def test_extract_parses_without_storing(client: TestClient, engine: Engine) -> N
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/ld+json"])
 def test_ingest_schema_org_json_ld(client: TestClient, content_type: str) -> None:
-    doc = {"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, {
-        "@type": "NewsArticle", "headline": "Ferry service resumes", "url": "https://ferries.example/resume",
-        "datePublished": "2026-04-01T06:00:00-04:00", "author": [{"@type": "Person", "name": "Ana Lopez"}],
-        "keywords": "ferries, transport", "articleBody": "The ferry between the islands runs again.",
-        "inLanguage": "en-US", "publisher": {"@type": "Organization", "name": "Island Times"}}]}
+    doc = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebPage"},
+            {
+                "@type": "NewsArticle",
+                "headline": "Ferry service resumes",
+                "url": "https://ferries.example/resume",
+                "datePublished": "2026-04-01T06:00:00-04:00",
+                "author": [{"@type": "Person", "name": "Ana Lopez"}],
+                "keywords": "ferries, transport",
+                "articleBody": "The ferry between the islands runs again.",
+                "inLanguage": "en-US",
+                "publisher": {"@type": "Organization", "name": "Island Times"},
+            },
+        ],
+    }
     response = client.post("/ingest", json=doc, headers={"content-type": content_type})
     assert response.status_code == 201, response.text
     article = response.json()["article"]

@@ -21,20 +21,23 @@ def assert_problem(response, status: int, code: str | None = None) -> None:  # t
         assert body["code"] == code
 
 
-@pytest.mark.parametrize(("content", "content_type", "status"), [
-    (b"", "text/plain", 422),
-    (b"   \n\n  ", "text/plain", 422),
-    (bytes(range(256)) * 8, "application/octet-stream", 415),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, None, 415),
-    (b'{"title": "no url here"}', "application/json", 422),
-    (b'{"url": "https://x.example/a", "title": "t", "id": 5, "colour": "red"}', "application/json", 422),
-    (b"{not json", "application/json", 422),
-    (b"[1, 2, 3]", "application/json", 422),
-    (b"just one line of text with no url", "text/plain", 422),
-    (b"<rss><channel></channel></rss>", "application/xml", 415),
-    (b"<html><body></body></html>", "text/html", 422),
-    (b"data", "image/png", 415),
-])
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (b"", "text/plain", 422),
+        (b"   \n\n  ", "text/plain", 422),
+        (bytes(range(256)) * 8, "application/octet-stream", 415),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, None, 415),
+        (b'{"title": "no url here"}', "application/json", 422),
+        (b'{"url": "https://x.example/a", "title": "t", "id": 5, "colour": "red"}', "application/json", 422),
+        (b"{not json", "application/json", 422),
+        (b"[1, 2, 3]", "application/json", 422),
+        (b"just one line of text with no url", "text/plain", 422),
+        (b"<rss><channel></channel></rss>", "application/xml", 415),
+        (b"<html><body></body></html>", "text/html", 422),
+        (b"data", "image/png", 415),
+    ],
+)
 def test_bad_documents_are_rejected_and_nothing_is_stored(
     client: TestClient, engine: Engine, content: bytes, content_type: str | None, status: int
 ) -> None:
@@ -45,8 +48,9 @@ def test_bad_documents_are_rejected_and_nothing_is_stored(
 
 def test_an_upload_over_the_limit_is_413_whether_declared_or_streamed(client: TestClient, engine: Engine) -> None:
     big = b"x" * (64 * 1024 + 1)
-    assert_problem(client.post("/ingest", content=big, headers={"content-type": "text/plain"}), 413,
-                   "payload-too-large")
+    assert_problem(
+        client.post("/ingest", content=big, headers={"content-type": "text/plain"}), 413, "payload-too-large"
+    )
 
     def chunks():  # type: ignore[no-untyped-def]  # no Content-Length: the limit applies while reading
         for _ in range(20):
@@ -57,22 +61,43 @@ def test_an_upload_over_the_limit_is_413_whether_declared_or_streamed(client: Te
     assert row_count(engine) == 0
 
 
-@pytest.mark.parametrize(("params", "code"), [
-    ({"limit": 1000}, "validation-error"), ({"limit": 0}, "validation-error"),
-    ({"cursor": "not-a-cursor"}, "invalid-cursor"), ({"cursor": "eyJrIjoidCJ9"}, "invalid-cursor"),
-    ({"published_after": "yesterday"}, "validation-error"), ({"published_before": "2026-13-45"}, "validation-error"),
-    ({"language": "english"}, "validation-error"), ({"q": "x" * 300}, "invalid-query"),
-])
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"limit": 1000}, "validation-error"),
+        ({"limit": 0}, "validation-error"),
+        ({"cursor": "not-a-cursor"}, "invalid-cursor"),
+        ({"cursor": "eyJrIjoidCJ9"}, "invalid-cursor"),
+        ({"published_after": "yesterday"}, "validation-error"),
+        ({"published_before": "2026-13-45"}, "validation-error"),
+        ({"language": "english"}, "validation-error"),
+        ({"q": "x" * 300}, "invalid-query"),
+    ],
+)
 def test_bad_list_parameters(client: TestClient, params: dict[str, object], code: str) -> None:
     assert_problem(client.get("/articles", params=params), 422, code)
 
 
 # One syntax, one behaviour: each query gives the same status on SQLite and on PostgreSQL.
-@pytest.mark.parametrize(("q", "status"), [
-    ('"', 422), ("*", 422), ("-onlyexcluded", 422), ("foo\"bar", 200), ("NEAR(a b)", 200), ("title:x", 200),
-    ("multi-agent", 200), ("20.04", 200), ("AND", 200), ("OR", 200), ("a OR", 200), ("'; DROP TABLE articles; --", 200),
-    ("ünïcödé 日本語", 200), ("\\", 422),
-])
+@pytest.mark.parametrize(
+    ("q", "status"),
+    [
+        ('"', 422),
+        ("*", 422),
+        ("-onlyexcluded", 422),
+        ('foo"bar', 200),
+        ("NEAR(a b)", 200),
+        ("title:x", 200),
+        ("multi-agent", 200),
+        ("20.04", 200),
+        ("AND", 200),
+        ("OR", 200),
+        ("a OR", 200),
+        ("'; DROP TABLE articles; --", 200),
+        ("ünïcödé 日本語", 200),
+        ("\\", 422),
+    ],
+)
 def test_awkward_search_queries(client: TestClient, engine: Engine, q: str, status: int) -> None:
     client.post("/articles", json=article_json(1, body="A multi-agent system shipped in Ubuntu 20.04 and the rest."))
     response = client.get("/articles", params={"q": q})
@@ -89,11 +114,20 @@ def test_hyphenated_and_dotted_words_match_on_both_engines(client: TestClient) -
     assert len(client.get("/articles", params={"q": "ubuntu -shipped"}).json()["items"]) == 0
 
 
-@pytest.mark.parametrize("change", [
-    {"url": None}, {"title": ""}, {"published_at": "2026-01-01T10:00:00"}, {"tags": ["x" * 201]},
-    {"language": "klingon"}, {"id": 3}, {"ingested_at": "2026-01-01T00:00:00Z"}, {"url": "ftp://x.example/a"},
-    {"url": "https://user:pw@x.example/a"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"url": None},
+        {"title": ""},
+        {"published_at": "2026-01-01T10:00:00"},
+        {"tags": ["x" * 201]},
+        {"language": "klingon"},
+        {"id": 3},
+        {"ingested_at": "2026-01-01T00:00:00Z"},
+        {"url": "ftp://x.example/a"},
+        {"url": "https://user:pw@x.example/a"},
+    ],
+)
 def test_invalid_article_json_is_422_and_writes_nothing(client: TestClient, engine: Engine, change: dict) -> None:  # type: ignore[type-arg]
     body = {k: v for k, v in {**article_json(1), **change}.items() if v is not None}
     assert_problem(client.post("/articles", json=body), 422)

@@ -41,8 +41,9 @@ def test_bulk_ingest_reports_each_outcome_and_keeps_what_it_stored(
     assert row_count(cli_env) == 1000
 
 
-def test_ingest_refuses_a_database_that_is_behind(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_ingest_refuses_a_database_that_is_behind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     get_settings.cache_clear()
     try:

@@ -31,9 +31,11 @@ def test_metadata_and_body_of_a_page() -> None:
 
 
 def test_windows_1251_page_declared_in_meta_decodes() -> None:
-    page = ('<html><head><meta charset="windows-1251"><title>Новости</title></head><body><article>'
-            '<p>Сегодня в Москве прошёл сильный снегопад, движение на дорогах затруднено.</p>'
-            '<p>Синоптики обещают, что снег будет идти до конца недели.</p></article></body></html>')
+    page = (
+        '<html><head><meta charset="windows-1251"><title>Новости</title></head><body><article>'
+        "<p>Сегодня в Москве прошёл сильный снегопад, движение на дорогах затруднено.</p>"
+        "<p>Синоптики обещают, что снег будет идти до конца недели.</p></article></body></html>"
+    )
     article, _ = extract(page.encode("windows-1251"), hints=Hints(url="https://news.example.ru/a"))
     assert "снегопад" in (article.body or "") + article.title
     assert article.language == "ru"

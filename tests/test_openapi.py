@@ -2,8 +2,18 @@
 
 from fastapi.testclient import TestClient
 
-EXPECTED = {"list_articles", "lookup_article", "get_article", "delete_article", "create_article",
-            "ingest_document", "extract_document", "list_tags", "get_health", "get_readiness"}
+EXPECTED = {
+    "list_articles",
+    "lookup_article",
+    "get_article",
+    "delete_article",
+    "create_article",
+    "ingest_document",
+    "extract_document",
+    "list_tags",
+    "get_health",
+    "get_readiness",
+}
 
 
 def test_operation_ids_are_stable_and_errors_documented(client: TestClient) -> None:

@@ -12,17 +12,27 @@ def parse(text: str):  # type: ignore[no-untyped-def]
 
 def test_words_phrases_or_and_exclusion() -> None:
     query = parse('coalition "peace agreement" nato OR otan -russia')
-    assert query.groups == ((Term(("coalition",)),), (Term(("peace", "agreement")),),
-                            (Term(("nato",)), Term(("otan",))))
+    assert query.groups == (
+        (Term(("coalition",)),),
+        (Term(("peace", "agreement")),),
+        (Term(("nato",)), Term(("otan",))),
+    )
     assert query.excluded == (Term(("russia",)),)
     assert to_fts5(query) == '("coalition") AND ("peace agreement") AND ("nato" OR "otan") NOT "russia"'
     assert to_tsquery(query) == "(('coalition')) & (('peace' <-> 'agreement')) & (('nato') | ('otan')) & !('russia')"
 
 
-@pytest.mark.parametrize(("text", "tokens"), [
-    ("multi-agent", ("multi", "agent")), ("20.04", ("20", "04")), ("title:x", ("title", "x")),
-    ('foo"bar', ("foo", "bar")), ("AND", ("and",)), ("OR", ("or",)),
-])
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("multi-agent", ("multi", "agent")),
+        ("20.04", ("20", "04")),
+        ("title:x", ("title", "x")),
+        ('foo"bar', ("foo", "bar")),
+        ("AND", ("and",)),
+        ("OR", ("or",)),
+    ],
+)
 def test_punctuation_splits_words_like_the_indexes_do(text: str, tokens: tuple[str, ...]) -> None:
     assert parse(text).groups == ((Term(tokens),),)
 

@@ -69,17 +69,19 @@ def test_a_scraper_that_keeps_the_whole_article_body_on_one_line() -> None:
 
 
 def test_a_french_dump_with_rfc_dates_and_byline() -> None:
-    doc = "\n".join([
-        "https://journal.example.fr/politique/2025/11/04/le-budget-adopte-de-justesse",
-        "Le budget adopté de justesse",
-        "Le Journal",
-        "Tue, 04 Nov 2025 18:30:00 +0100",
-        "fr_FR",
-        "By Claire Dubois",
-        "Le budget adopté de justesse",
-        "L'Assemblée nationale a adopté mardi soir le budget de l'État, à une voix près, après trois jours de débats.",
-        "Les députés de l'opposition ont dénoncé un texte qui ne règle pas la question de la dette publique.",
-    ])
+    doc = "\n".join(
+        [
+            "https://journal.example.fr/politique/2025/11/04/le-budget-adopte-de-justesse",
+            "Le budget adopté de justesse",
+            "Le Journal",
+            "Tue, 04 Nov 2025 18:30:00 +0100",
+            "fr_FR",
+            "By Claire Dubois",
+            "Le budget adopté de justesse",
+            "L'Assemblée nationale a adopté mardi soir le budget de l'État, à une voix près, après trois jours de débats.",
+            "Les députés de l'opposition ont dénoncé un texte qui ne règle pas la question de la dette publique.",
+        ]
+    )
     article = parse_text(doc)
     assert article.title == "Le budget adopté de justesse"
     assert article.language == "fr"
@@ -89,12 +91,14 @@ def test_a_french_dump_with_rfc_dates_and_byline() -> None:
 
 
 def test_language_is_detected_when_the_dump_names_none() -> None:
-    doc = "\n".join([
-        "https://zeitung.example.de/wirtschaft/hafen-streik",
-        "Streik im Hafen legt Verkehr lahm",
-        "Die Lotsen im Hafen haben am Montag die Arbeit niedergelegt, weil die Verhandlungen gescheitert sind.",
-        "Die Gewerkschaft kündigte an, den Streik bis zum Ende der Woche fortzusetzen, falls kein Angebot kommt.",
-    ])
+    doc = "\n".join(
+        [
+            "https://zeitung.example.de/wirtschaft/hafen-streik",
+            "Streik im Hafen legt Verkehr lahm",
+            "Die Lotsen im Hafen haben am Montag die Arbeit niedergelegt, weil die Verhandlungen gescheitert sind.",
+            "Die Gewerkschaft kündigte an, den Streik bis zum Ende der Woche fortzusetzen, falls kein Angebot kommt.",
+        ]
+    )
     assert parse_text(doc).language == "de"
 
 

@@ -37,8 +37,11 @@ def get_write_session(request: Request) -> Iterator[Session]:
 ReadSession = Annotated[Session, Depends(get_read_session)]
 WriteSession = Annotated[Session, Depends(get_write_session)]
 
-_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
-                               description="Required on write endpoints when the server is configured with keys.")
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="Required on write endpoints when the server is configured with keys.",
+)
 
 
 def require_api_key(settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]) -> None:

@@ -20,10 +20,24 @@ _HTTP_CODES = {
 }
 
 
-def problem(request: Request, *, status: int, code: str, title: str, detail: str,
-            errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail,
-                            "code": code, "instance": request.url.path}
+def problem(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.url.path,
+    }
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -41,17 +55,34 @@ def install(app: FastAPI) -> None:
         errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"])
-        return problem(request, status=422, code="validation-error", title="Invalid request",
-                       detail=f"{where}: {first['msg']}" if where else str(first["msg"]), errors=errors)
+        return problem(
+            request,
+            status=422,
+            code="validation-error",
+            title="Invalid request",
+            detail=f"{where}: {first['msg']}" if where else str(first["msg"]),
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, title = _HTTP_CODES.get(exc.status_code, (f"http-{exc.status_code}", "HTTP error"))
-        return problem(request, status=exc.status_code, code=code, title=title,
-                       detail=str(exc.detail), headers=getattr(exc, "headers", None))
+        return problem(
+            request,
+            status=exc.status_code,
+            code=code,
+            title=title,
+            detail=str(exc.detail),
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem(request, status=500, code="internal-error", title="Internal error",
-                       detail="the server failed to handle this request; it has been logged")
+        return problem(
+            request,
+            status=500,
+            code="internal-error",
+            title="Internal error",
+            detail="the server failed to handle this request; it has been logged",
+        )

@@ -13,8 +13,10 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(BaseModel):
     """An RFC 9457 problem detail."""
 
-    type: str = Field(description="URI naming the problem type; stable, one per `code`.",
-                      examples=["https://broadsheet.dev/problems/invalid-cursor"])
+    type: str = Field(
+        description="URI naming the problem type; stable, one per `code`.",
+        examples=["https://broadsheet.dev/problems/invalid-cursor"],
+    )
     title: str = Field(examples=["Invalid cursor"])
     status: int = Field(examples=[422])
     detail: str = Field(examples=["the cursor is not one this API issued; start again without it"])
@@ -41,8 +43,11 @@ class ExtractResponse(BaseModel):
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem responses an operation can return."""
     descriptions = {
-        401: "Missing or invalid API key.", 404: "No such article.", 413: "Body over the size limit.",
-        415: "Unsupported document format.", 422: "Invalid parameters, body or document.",
+        401: "Missing or invalid API key.",
+        404: "No such article.",
+        413: "Body over the size limit.",
+        415: "Unsupported document format.",
+        422: "Invalid parameters, body or document.",
     }
     return {
         status: {"model": Problem, "description": descriptions[status], "content": {PROBLEM_JSON: {}}}

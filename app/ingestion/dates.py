@@ -49,7 +49,7 @@ def parse_loose_date(text: str | None) -> datetime | None:
     if strict:
         return strict[0]
     try:
-        parsed = dateutil_parser.parse(text.strip()[:64])
+        parsed: datetime = dateutil_parser.parse(text.strip()[:64])
     except (ValueError, TypeError, OverflowError):
         return None
     if parsed.year < MIN_YEAR:

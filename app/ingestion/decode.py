@@ -27,15 +27,15 @@ def decode(data: bytes, *, content_type: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
-    declared = charset_from_content_type(content_type)
+    declared: str | None = charset_from_content_type(content_type)
     if declared is None:
         meta = _META_CHARSET.search(data[:4096])
         declared = meta.group(1).decode("ascii") if meta else None
-    for encoding in (declared, "utf-8"):
-        if not encoding:
+    for candidate in (declared, "utf-8"):
+        if not candidate:
             continue
         try:
-            return data.decode(encoding)
+            return data.decode(candidate)
         except (LookupError, UnicodeDecodeError):
             continue
     if b"\x00" in data[:4096]:

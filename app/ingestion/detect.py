@@ -8,8 +8,9 @@ from app.domain import ArticleDraft, Hints
 from app.errors import UnsupportedFormat
 from app.ingestion.parsers import html, json_article, text_dump
 
-_HTML = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|article|p)\b",
-                   re.IGNORECASE | re.DOTALL)
+_HTML = re.compile(
+    r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|article|p)\b", re.IGNORECASE | re.DOTALL
+)
 _XML = re.compile(r"^\s*<(?:\?xml|rss|feed|rdf:RDF)\b", re.IGNORECASE)
 
 

@@ -71,12 +71,14 @@ def prepare(article: ArticleCreate) -> PreparedArticle:
     """Derive what storage needs: canonical URL, key, source, counts, hash, tag keys."""
     original = article.url
     canonical = canonical_url(original)
-    article = article.model_copy(update={
-        "url": canonical,
-        "tags": _clean_list(article.tags),
-        "published_at": _utc(article.published_at),
-        "modified_at": _utc(article.modified_at),
-    })
+    article = article.model_copy(
+        update={
+            "url": canonical,
+            "tags": _clean_list(article.tags),
+            "published_at": _utc(article.published_at),
+            "modified_at": _utc(article.modified_at),
+        }
+    )
     return PreparedArticle(
         article=article,
         original_url=original,

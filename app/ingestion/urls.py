@@ -25,7 +25,7 @@ def canonical_url(url: str) -> str:
     if parts.username or parts.password:
         raise InvalidInput("URL must not contain credentials")
     host = parts.hostname.lower().rstrip(".")
-    if port and not (scheme, port) in (("http", 80), ("https", 443)):
+    if port and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
     return urlunsplit((scheme, host, parts.path or "/", query, ""))

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import insert as insert_rows
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -19,14 +20,33 @@ from app.storage.search import postgres_tsvector, sqlite_fts5
 from app.storage.search.query import SearchQuery
 from app.storage.tables import Article, ArticleTag, Tag
 
+# SQLAlchemy 2.0 and 2.1 type Select differently (tuple vs TypeVarTuple); pages pass through untyped.
+AnySelect = Any
+
 # Private-use characters mark matches inside the engine; they are swapped for <mark> after escaping.
 _OPEN, _CLOSE = "\ue000", "\ue001"
 
 LIST_COLUMNS = (
-    Article.id, Article.url, Article.title, Article.summary, Article.authors, Article.tags, Article.keywords,
-    Article.section, Article.language, Article.site_name, Article.publisher, Article.image_url, Article.source,
-    Article.published_at, Article.modified_at, Article.ingested_at, Article.updated_at, Article.word_count,
-    Article.content_hash, Article.sort_at,
+    Article.id,
+    Article.url,
+    Article.title,
+    Article.summary,
+    Article.authors,
+    Article.tags,
+    Article.keywords,
+    Article.section,
+    Article.language,
+    Article.site_name,
+    Article.publisher,
+    Article.image_url,
+    Article.source,
+    Article.published_at,
+    Article.modified_at,
+    Article.ingested_at,
+    Article.updated_at,
+    Article.word_count,
+    Article.content_hash,
+    Article.sort_at,
 )
 
 
@@ -82,8 +102,12 @@ def upsert(session: Session, prepared: PreparedArticle, *, now: datetime) -> tup
     if existing is None:
         try:
             with session.begin_nested():
-                row = Article(**_fields(prepared, now=now, ingested_at=now), url_key=prepared.url_key,
-                              original_url=prepared.original_url, ingested_at=now)
+                row = Article(
+                    **_fields(prepared, now=now, ingested_at=now),
+                    url_key=prepared.url_key,
+                    original_url=prepared.original_url,
+                    ingested_at=now,
+                )
                 session.add(row)
                 session.flush()
         except IntegrityError:
@@ -112,13 +136,25 @@ def _fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) 
     article = prepared.article
     published = _utc(article.published_at)
     return {
-        "url": article.url, "title": article.title, "summary": article.summary, "body": article.body,
-        "authors": article.authors, "tags": article.tags, "keywords": article.keywords,
-        "section": article.section, "language": article.language, "site_name": article.site_name,
-        "publisher": article.publisher, "image_url": article.image_url, "source": prepared.source,
-        "published_at": published, "modified_at": _utc(article.modified_at),
-        "sort_at": published or _utc(ingested_at.replace(tzinfo=ingested_at.tzinfo or UTC)), "updated_at": now,
-        "word_count": prepared.word_count, "content_hash": prepared.content_hash,
+        "url": article.url,
+        "title": article.title,
+        "summary": article.summary,
+        "body": article.body,
+        "authors": article.authors,
+        "tags": article.tags,
+        "keywords": article.keywords,
+        "section": article.section,
+        "language": article.language,
+        "site_name": article.site_name,
+        "publisher": article.publisher,
+        "image_url": article.image_url,
+        "source": prepared.source,
+        "published_at": published,
+        "modified_at": _utc(article.modified_at),
+        "sort_at": published or _utc(ingested_at.replace(tzinfo=ingested_at.tzinfo or UTC)),
+        "updated_at": now,
+        "word_count": prepared.word_count,
+        "content_hash": prepared.content_hash,
     }
 
 
@@ -129,12 +165,13 @@ def _replace_tags(session: Session, article_id: int, tags: Sequence[str], sort_a
     displays = {tag_key(t): t for t in reversed(tags)}
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
-        insert(Tag).values([{"key": k, "display": d} for k, d in displays.items()])
+        insert(Tag)
+        .values([{"key": k, "display": d} for k, d in displays.items()])
         .on_conflict_do_nothing(index_elements=["key"])
     )
     ids = session.scalars(select(Tag.id).where(Tag.key.in_(displays))).all()
     session.execute(
-        ArticleTag.__table__.insert(),
+        insert_rows(ArticleTag),
         [{"tag_id": tag_id, "article_id": article_id, "sort_at": sort_at} for tag_id in ids],
     )
 
@@ -161,13 +198,22 @@ def list_articles(
     return _newest(session, filters, required, any_ids, limit=limit, cursor=cursor)
 
 
-def _newest(session: Session, filters: ArticleFilters, required: dict[str, int], any_ids: dict[str, int], *,
-            limit: int, cursor: KeysetCursor | OffsetCursor | None) -> Page:
+def _newest(
+    session: Session,
+    filters: ArticleFilters,
+    required: dict[str, int],
+    any_ids: dict[str, int],
+    *,
+    limit: int,
+    cursor: KeysetCursor | OffsetCursor | None,
+) -> Page:
     ids = list(required.values())
     if ids:
         # Drive the page from the first tag's (tag_id, sort_at, article_id) index: a range scan.
         first = ArticleTag
-        stmt = select(*LIST_COLUMNS).join(first, first.article_id == Article.id).where(first.tag_id == ids[0])
+        stmt: AnySelect = (
+            select(*LIST_COLUMNS).join(first, first.article_id == Article.id).where(first.tag_id == ids[0])
+        )
         order = (first.sort_at, first.article_id)
         ids = ids[1:]
     else:
@@ -185,20 +231,27 @@ def _newest(session: Session, filters: ArticleFilters, required: dict[str, int],
     return Page(rows, next_cursor)
 
 
-def _search(session: Session, filters: ArticleFilters, required: dict[str, int], any_ids: dict[str, int], *,
-            limit: int, cursor: KeysetCursor | OffsetCursor | None) -> Page:
+def _search(
+    session: Session,
+    filters: ArticleFilters,
+    required: dict[str, int],
+    any_ids: dict[str, int],
+    *,
+    limit: int,
+    cursor: KeysetCursor | OffsetCursor | None,
+) -> Page:
     query = filters.query
     assert query is not None
     offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
     if session.get_bind().dialect.name == "postgresql":
         text = func.coalesce(Article.body, Article.summary, Article.title)
         rank = postgres_tsvector.rank(query)
-        stmt = select(*LIST_COLUMNS, postgres_tsvector.snippet(query, text, _OPEN, _CLOSE).label("snippet"))
+        stmt: AnySelect = select(*LIST_COLUMNS, postgres_tsvector.snippet(query, text, _OPEN, _CLOSE).label("snippet"))
         stmt = stmt.where(postgres_tsvector.match(query))
     else:
         rank = sqlite_fts5.rank()
         stmt = select(*LIST_COLUMNS, sqlite_fts5.snippet(_OPEN, _CLOSE).label("snippet"))
-        stmt = stmt.join_from(Article, sqlite_fts5.FTS_TABLE, sqlite_fts5.ROWID == Article.id)
+        stmt = stmt.join_from(Article, sqlite_fts5.FTS_TABLE, Article.id == sqlite_fts5.ROWID)
         stmt = stmt.where(sqlite_fts5.match(query))
     stmt = _filtered(stmt, filters, list(required.values()), any_ids)
     stmt = stmt.order_by(rank.desc(), Article.id.desc()).offset(offset).limit(limit + 1)
@@ -219,8 +272,9 @@ def mark_snippet(raw: str | None) -> str | None:
     return html.escape(raw, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
-def _filtered(stmt: Select[Any], filters: ArticleFilters, required_ids: Sequence[int],
-              any_ids: dict[str, int]) -> Select[Any]:
+def _filtered(
+    stmt: AnySelect, filters: ArticleFilters, required_ids: Sequence[int], any_ids: dict[str, int]
+) -> AnySelect:
     for tag_id in required_ids:
         stmt = stmt.where(_has_tags([tag_id]))
     if any_ids:

@@ -1,7 +1,7 @@
 """SQLAlchemy 2 typed tables. Search structures (FTS5, tsvector) are hand-written in the migrations."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -19,7 +19,7 @@ UTC_DATETIME = DateTime(timezone=True)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTC_DATETIME, dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTC_DATETIME, dict[str, Any]: JSON, list[str]: JSON}
 
 
 class Article(Base):

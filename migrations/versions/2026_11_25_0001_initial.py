@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -63,8 +64,9 @@ def upgrade() -> None:
         sa.Column("sort_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("tag_id", "article_id", name="pk_article_tags"),
         sa.ForeignKeyConstraint(["tag_id"], ["tags.id"], name="fk_article_tags_tag_id_tags", ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["article_id"], ["articles.id"], name="fk_article_tags_article_id_articles",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["article_id"], ["articles.id"], name="fk_article_tags_article_id_articles", ondelete="CASCADE"
+        ),
     )
     op.create_index("ix_article_tags_tag_sort", "article_tags", ["tag_id", "sort_at", "article_id"])
     op.create_index("ix_article_tags_article", "article_tags", ["article_id"])
@@ -133,9 +135,7 @@ def _postgres_search_up() -> None:
         "asciiword, asciihword, hword_asciipart, word, hword, hword_part, numword, numhword, hword_numpart "
         "WITH broadsheet_stem"
     )
-    vector = " || ".join(
-        [_vector_part("title", "A"), _vector_part("summary", "B"), _vector_part("body", "C")]
-    )
+    vector = " || ".join([_vector_part("title", "A"), _vector_part("summary", "B"), _vector_part("body", "C")])
     op.execute(f"ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({vector}) STORED")
     op.execute("CREATE INDEX ix_articles_search_vector ON articles USING gin (search_vector)")
 

@@ -30,17 +30,27 @@ def _utc(value: datetime | None) -> datetime | None:
 def list_articles(
     session: ReadSession,
     settings: SettingsDep,
-    tag: Annotated[list[str], Query(max_length=20, description="Repeatable; every tag must match (case-insensitive).",
-                                    examples=["nato"])] = [],  # noqa: B006 - FastAPI copies defaults
+    tag: Annotated[
+        list[str],
+        Query(max_length=20, description="Repeatable; every tag must match (case-insensitive).", examples=["nato"]),
+    ] = [],  # noqa: B006 - FastAPI copies defaults
     any_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; at least one must match.")] = [],  # noqa: B006
     exclude_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; none may match.")] = [],  # noqa: B006
     source: Annotated[str | None, Query(max_length=255, description="Publishing host, e.g. sputnikglobe.com.")] = None,
     language: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO 639-1 code.")] = None,
     published_after: Annotated[datetime | None, Query(description="Inclusive; ISO 8601, UTC if no offset.")] = None,
     published_before: Annotated[datetime | None, Query(description="Exclusive; ISO 8601, UTC if no offset.")] = None,
-    q: Annotated[str | None, Query(max_length=1000, description=(
-        'Full-text search: words (all must match), "quoted phrases", OR between terms, -exclusion. '
-        "Results are ranked by relevance and carry a snippet."), examples=["coalition willing"])] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description=(
+                'Full-text search: words (all must match), "quoted phrases", OR between terms, -exclusion. '
+                "Results are ranked by relevance and carry a snippet."
+            ),
+            examples=["coalition willing"],
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
     cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
 ) -> ArticlePage:
@@ -50,20 +60,25 @@ def list_articles(
     if position is not None and isinstance(position, OffsetCursor) != (query is not None):
         raise InvalidCursor("this cursor belongs to a different kind of listing; start again without it")
     filters = repository.ArticleFilters(
-        tags=tag, any_tags=any_tag, exclude_tags=exclude_tag,
+        tags=tag,
+        any_tags=any_tag,
+        exclude_tags=exclude_tag,
         source=source.strip().lower().removeprefix("www.") if source else None,
         language=language.lower() if language else None,
-        published_after=_utc(published_after), published_before=_utc(published_before), query=query,
+        published_after=_utc(published_after),
+        published_before=_utc(published_before),
+        query=query,
     )
     page = repository.list_articles(session, filters, limit=limit, cursor=position)
-    return ArticlePage.model_validate({
-        "items": page.rows,
-        "next_cursor": pagination.encode(page.next_cursor) if page.next_cursor else None,
-    })
+    return ArticlePage.model_validate(
+        {
+            "items": page.rows,
+            "next_cursor": pagination.encode(page.next_cursor) if page.next_cursor else None,
+        }
+    )
 
 
-@router.get("/lookup", operation_id="lookup_article", response_model=ArticleRead,
-            responses=problem_responses(404, 422))
+@router.get("/lookup", operation_id="lookup_article", response_model=ArticleRead, responses=problem_responses(404, 422))
 def lookup_article(
     session: ReadSession,
     url: Annotated[str, Query(min_length=1, max_length=2048, description="Any variant of the article's URL.")],
@@ -75,15 +90,21 @@ def lookup_article(
     return ArticleRead.model_validate(article)
 
 
-@router.get("/{article_id}", operation_id="get_article", response_model=ArticleRead,
-            responses=problem_responses(404, 422))
+@router.get(
+    "/{article_id}", operation_id="get_article", response_model=ArticleRead, responses=problem_responses(404, 422)
+)
 def get_article(article: CurrentArticle) -> ArticleRead:
     """The full article, body included."""
     return ArticleRead.model_validate(article)
 
 
-@router.delete("/{article_id}", operation_id="delete_article", status_code=status.HTTP_204_NO_CONTENT,
-               dependencies=[WriteGuard], responses=problem_responses(401, 404, 422))
+@router.delete(
+    "/{article_id}",
+    operation_id="delete_article",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[WriteGuard],
+    responses=problem_responses(401, 404, 422),
+)
 def delete_article(session: WriteSession, article_id: ArticleId) -> Response:
     """Delete an article and its search entry."""
     if not repository.delete_article(session, article_id):
@@ -91,10 +112,17 @@ def delete_article(session: WriteSession, article_id: ArticleId) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("", operation_id="create_article", response_model=IngestResponse, status_code=status.HTTP_201_CREATED,
-             dependencies=[WriteGuard], responses={200: {"model": IngestResponse,
-                                                         "description": "Unchanged or updated in place."},
-                                                    **problem_responses(401, 413, 422)})
+@router.post(
+    "",
+    operation_id="create_article",
+    response_model=IngestResponse,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WriteGuard],
+    responses={
+        200: {"model": IngestResponse, "description": "Unchanged or updated in place."},
+        **problem_responses(401, 413, 422),
+    },
+)
 def create_article(session: WriteSession, article: ArticleCreate, response: Response) -> IngestResponse:
     """Store an article given as JSON; the same URL again updates it in place (same id)."""
     result = service.store(session, article)
@@ -109,5 +137,6 @@ def respond(session: WriteSession, result: service.IngestResult, response: Respo
         response.headers["Location"] = f"/articles/{result.article_id}"
     else:
         response.status_code = status.HTTP_200_OK
-    return IngestResponse(outcome=result.outcome, article=ArticleRead.model_validate(stored),
-                          warnings=list(result.warnings))
+    return IngestResponse(
+        outcome=result.outcome, article=ArticleRead.model_validate(stored), warnings=list(result.warnings)
+    )

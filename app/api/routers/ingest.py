@@ -13,16 +13,24 @@ from app.ingestion import service
 
 router = APIRouter(tags=["ingestion"])
 
-ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/json", "application/ld+json",
-                  "application/octet-stream")
+ACCEPTED_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "text/plain",
+    "application/json",
+    "application/ld+json",
+    "application/octet-stream",
+)
 _DOCUMENT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "The raw document, up to the configured size limit (BROADSHEET_MAX_BODY_BYTES).",
         "content": {
             "text/html": {"schema": {"type": "string"}},
-            "text/plain": {"schema": {"type": "string"},
-                           "example": "https://example.com/story\nHeadline\nSite\nBody paragraph one."},
+            "text/plain": {
+                "schema": {"type": "string"},
+                "example": "https://example.com/story\nHeadline\nSite\nBody paragraph one.",
+            },
             "application/json": {"schema": {"type": "object"}},
         },
     }
@@ -37,22 +45,41 @@ async def _document(request: Request, content_type: str | None) -> tuple[bytes, 
     return await request.body(), Hints(content_type=content_type, url=request.query_params.get("url"))
 
 
-@router.post("/ingest", operation_id="ingest_document", response_model=IngestResponse,
-             status_code=status.HTTP_201_CREATED, dependencies=[WriteGuard], openapi_extra=_DOCUMENT_BODY,
-             responses={200: {"model": IngestResponse, "description": "Unchanged or updated in place."},
-                        **problem_responses(401, 413, 415, 422)})
-async def ingest_document(request: Request, session: WriteSession, response: Response, url: UrlHint = None,
-                          content_type: Annotated[str | None, Header()] = None) -> IngestResponse:
+@router.post(
+    "/ingest",
+    operation_id="ingest_document",
+    response_model=IngestResponse,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WriteGuard],
+    openapi_extra=_DOCUMENT_BODY,
+    responses={
+        200: {"model": IngestResponse, "description": "Unchanged or updated in place."},
+        **problem_responses(401, 413, 415, 422),
+    },
+)
+async def ingest_document(
+    request: Request,
+    session: WriteSession,
+    response: Response,
+    url: UrlHint = None,
+    content_type: Annotated[str | None, Header()] = None,
+) -> IngestResponse:
     """Parse a raw document (HTML page, flattened text dump, or JSON) and store it by canonical URL."""
     data, hints = await _document(request, content_type)
     result = service.ingest(session, data, hints=hints)
     return respond(session, result, response)
 
 
-@router.post("/extract", operation_id="extract_document", response_model=ExtractResponse,
-             openapi_extra=_DOCUMENT_BODY, responses=problem_responses(413, 415, 422))
-async def extract_document(request: Request, url: UrlHint = None,
-                           content_type: Annotated[str | None, Header()] = None) -> ExtractResponse:
+@router.post(
+    "/extract",
+    operation_id="extract_document",
+    response_model=ExtractResponse,
+    openapi_extra=_DOCUMENT_BODY,
+    responses=problem_responses(413, 415, 422),
+)
+async def extract_document(
+    request: Request, url: UrlHint = None, content_type: Annotated[str | None, Header()] = None
+) -> ExtractResponse:
     """Parse a raw document and return the article without storing it."""
     data, hints = await _document(request, content_type)
     article, warnings = service.extract(data, hints=hints)

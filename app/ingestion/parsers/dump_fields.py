@@ -11,12 +11,44 @@ from app.ingestion.parsers.lines import WORD, Kind, Line, comma_items
 
 _SEPARATORS = re.compile(r"\s+[|\-–—:·•]\s+")
 _ORG_WORDS = frozenset(
-    "news times post press journal daily herald tribune media group inc llc ltd company corp corporation "
-    "international network agency online magazine radio tv television broadcasting the associated reuters "
-    "show review report".split()
+    [
+        "news",
+        "times",
+        "post",
+        "press",
+        "journal",
+        "daily",
+        "herald",
+        "tribune",
+        "media",
+        "group",
+        "inc",
+        "llc",
+        "ltd",
+        "company",
+        "corp",
+        "corporation",
+        "international",
+        "network",
+        "agency",
+        "online",
+        "magazine",
+        "radio",
+        "tv",
+        "television",
+        "broadcasting",
+        "the",
+        "associated",
+        "reuters",
+        "show",
+        "review",
+        "report",
+    ]
 )
-_NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z'’-]+|[A-Z]\.|[A-Z]{2,}|Mc[A-Z][a-z]+|(?:de|van|von|da|del|di|la|le|bin)"
-                         r")$")
+_NAME_TOKEN = re.compile(
+    r"^(?:[A-Z][a-z'’-]+|[A-Z]\.|[A-Z]{2,}|Mc[A-Z][a-z]+|(?:de|van|von|da|del|di|la|le|bin)"
+    r")$"
+)
 
 
 def fill(draft: ArticleDraft, meta: Sequence[Line], *, slug_words: set[str]) -> None:
@@ -121,7 +153,8 @@ def _dedupe(items: Sequence[str]) -> list[str]:
 def _title(meta: Sequence[Line], counts: Counter[str], slug: set[str], site: str | None) -> str | None:
     site_key = _key(site)
     candidates = [
-        ln for ln in meta
+        ln
+        for ln in meta
         if ln.kind is Kind.SHORT and 2 <= ln.words <= 40 and len(ln.text) <= 300 and ln.key != site_key
     ]
     if not candidates:
@@ -156,8 +189,12 @@ def _publisher(meta: Sequence[Line], counts: Counter[str], taken: set[str]) -> s
     """An organisation repeated beside the contact lines (e-mail, phone) of the page's publisher block."""
     contact = {ln.index for ln in meta if ln.kind in (Kind.EMAIL, Kind.PHONE)}
     candidates = [
-        ln for ln in meta
-        if ln.kind is Kind.SHORT and ln.key not in taken and counts[ln.key] >= 2 and 1 <= ln.words <= 6
+        ln
+        for ln in meta
+        if ln.kind is Kind.SHORT
+        and ln.key not in taken
+        and counts[ln.key] >= 2
+        and 1 <= ln.words <= 6
         and any(abs(ln.index - c) <= 2 for c in contact)
     ]
     return max(candidates, key=lambda ln: counts[ln.key]).text if candidates else None

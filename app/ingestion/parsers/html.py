@@ -33,10 +33,13 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
     draft = ArticleDraft(
         url=first(_canonical(tree), _one(meta, "og:url"), ld.url, hints.url),
         title=first(ld.title, _one(meta, "og:title"), _one(meta, "twitter:title"), extracted.get("title")),
-        summary=first(ld.summary, _one(meta, "og:description"), _one(meta, "description"),
-                      extracted.get("description")),
+        summary=first(
+            ld.summary, _one(meta, "og:description"), _one(meta, "description"), extracted.get("description")
+        ),
         body=first(extracted.get("text"), ld.body),
-        authors=ld.authors or meta.get("article:author", []) or meta.get("author", [])
+        authors=ld.authors
+        or meta.get("article:author", [])
+        or meta.get("author", [])
         or _split(extracted.get("author")),
         tags=tags,
         keywords=ld.keywords or _split(_one(meta, "news_keywords") or _one(meta, "keywords")),
@@ -44,9 +47,9 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
         language=first(ld.language, tree.get("lang"), _one(meta, "og:locale"), extracted.get("language")),
         site_name=first(_one(meta, "og:site_name"), extracted.get("sitename")),
         publisher=first(ld.publisher, _one(meta, "og:site_name")),
-        image_url=first(ld.image_url, _one(meta, "og:image"), _one(meta, "twitter:image"),
-                        extracted.get("image")),
-        published_at=ld.published_at or parse_loose_date(_one(meta, "article:published_time"))
+        image_url=first(ld.image_url, _one(meta, "og:image"), _one(meta, "twitter:image"), extracted.get("image")),
+        published_at=ld.published_at
+        or parse_loose_date(_one(meta, "article:published_time"))
         or parse_loose_date(extracted.get("date")),
         modified_at=ld.modified_at or parse_loose_date(_one(meta, "article:modified_time")),
     )

@@ -13,8 +13,22 @@ SERVER_FIELDS = frozenset(
     {"id", "ingested_at", "updated_at", "word_count", "source", "content_hash", "snippet", "original_url"}
 )
 CLIENT_FIELDS = frozenset(
-    {"url", "title", "summary", "body", "authors", "tags", "keywords", "section", "language", "site_name",
-     "publisher", "image_url", "published_at", "modified_at"}
+    {
+        "url",
+        "title",
+        "summary",
+        "body",
+        "authors",
+        "tags",
+        "keywords",
+        "section",
+        "language",
+        "site_name",
+        "publisher",
+        "image_url",
+        "published_at",
+        "modified_at",
+    }
 )
 
 
@@ -39,14 +53,12 @@ def _own_schema(data: dict[str, Any]) -> ArticleDraft:
     unknown = sorted(set(data) - CLIENT_FIELDS - SERVER_FIELDS)
     if unknown:
         raise ParseError(f"unknown field(s) in article JSON: {', '.join(unknown)}")
-    lists = {k: _string_list(data.get(k), k) for k in ("authors", "tags", "keywords")}
-    strings = {k: _string(data.get(k), k) for k in CLIENT_FIELDS - set(lists) - {"published_at", "modified_at"}}
-    return ArticleDraft(
-        **strings,
-        **lists,
-        published_at=_date(data.get("published_at"), "published_at"),
-        modified_at=_date(data.get("modified_at"), "modified_at"),
-    )
+    fields: dict[str, Any] = {k: _string_list(data.get(k), k) for k in ("authors", "tags", "keywords")}
+    for name in CLIENT_FIELDS - set(fields) - {"published_at", "modified_at"}:
+        fields[name] = _string(data.get(name), name)
+    for name in ("published_at", "modified_at"):
+        fields[name] = _date(data.get(name), name)
+    return ArticleDraft(**fields)
 
 
 def _string(value: Any, name: str) -> str | None:

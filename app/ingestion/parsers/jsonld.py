@@ -9,9 +9,22 @@ from app.domain import ArticleDraft
 from app.ingestion.dates import parse_loose_date
 
 ARTICLE_TYPES = frozenset(
-    "Article NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle BackgroundNewsArticle "
-    "ReviewNewsArticle AskPublicNewsArticle BlogPosting SocialMediaPosting TechArticle ScholarlyArticle "
-    "Report LiveBlogPosting".split()
+    [
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "AskPublicNewsArticle",
+        "BlogPosting",
+        "SocialMediaPosting",
+        "TechArticle",
+        "ScholarlyArticle",
+        "Report",
+        "LiveBlogPosting",
+    ]
 )
 
 
@@ -81,11 +94,16 @@ def _keywords(value: Any) -> list[str]:
 def to_draft(obj: dict[str, Any]) -> ArticleDraft:
     """Map one schema.org Article object onto a draft."""
     author = obj.get("author") or obj.get("creator")
-    authors = [
-        name for item in (author if isinstance(author, list) else [author])
-        if not (isinstance(item, dict) and str(item.get("@type", "")).endswith("Organization"))
-        for name in _names(item)
-    ] if author else []
+    authors = (
+        [
+            name
+            for item in (author if isinstance(author, list) else [author])
+            if not (isinstance(item, dict) and str(item.get("@type", "")).endswith("Organization"))
+            for name in _names(item)
+        ]
+        if author
+        else []
+    )
     image = obj.get("image") or obj.get("thumbnailUrl")
     return ArticleDraft(
         url=_text(obj.get("url")) or _text(obj.get("mainEntityOfPage")),

@@ -10,8 +10,9 @@ from app.ingestion.languages import locale_language
 
 WORD = re.compile(r"[^\W_]+")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
-_IMAGE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#].*)?$|/(?:images?|img|photos?|media)/|/social$",
-                    re.IGNORECASE)
+_IMAGE = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#].*)?$|/(?:images?|img|photos?|media)/|/social$", re.IGNORECASE
+)
 _EMAIL = re.compile(r"^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 _YEAR = re.compile(r"^(?:©|\(c\)|copyright)?\s*(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?$", re.IGNORECASE)
@@ -96,9 +97,7 @@ def classify(index: int, text: str) -> Line:
         line.kind = Kind.TECH
     elif comma_items(text) is not None and not is_sentence(text, words):
         line.kind = Kind.LIST
-    elif (match := _BYLINE.match(text)) and len(WORD.findall(match.group(1))) <= 8 and not is_sentence(
-        text, words
-    ):
+    elif (match := _BYLINE.match(text)) and len(WORD.findall(match.group(1))) <= 8 and not is_sentence(text, words):
         line.kind = Kind.BYLINE
     elif is_sentence(text, words):
         line.kind = Kind.PROSE
@@ -106,6 +105,17 @@ def classify(index: int, text: str) -> Line:
 
 
 STRONG_META = frozenset(
-    {Kind.URL, Kind.IMAGE, Kind.DATE, Kind.EMAIL, Kind.PHONE, Kind.LOCALE, Kind.YEAR, Kind.HANDLE, Kind.TECH,
-     Kind.LIST, Kind.BYLINE}
+    {
+        Kind.URL,
+        Kind.IMAGE,
+        Kind.DATE,
+        Kind.EMAIL,
+        Kind.PHONE,
+        Kind.LOCALE,
+        Kind.YEAR,
+        Kind.HANDLE,
+        Kind.TECH,
+        Kind.LIST,
+        Kind.BYLINE,
+    }
 )

@@ -83,7 +83,4 @@ def _echoed_later(index: int, keys: list[str]) -> bool:
     key = keys[index]
     if len(key) < 30:
         return False
-    for later in keys[index + 1 :]:
-        if len(later) >= 30 and (key in later or later in key):
-            return True
-    return False
+    return any(len(later) >= 30 and (key in later or later in key) for later in keys[index + 1 :])

@@ -7,8 +7,8 @@ from sqlalchemy import ColumnElement, bindparam, func, literal_column
 from app.storage.search.query import SearchQuery, to_tsquery
 
 # Our own configuration (see migrations): English stemming, no stop words, same as FTS5's porter.
-CONFIG = literal_column("'broadsheet'::regconfig")
-VECTOR = literal_column("articles.search_vector")
+CONFIG: ColumnElement[Any] = literal_column("'broadsheet'::regconfig")
+VECTOR: ColumnElement[Any] = literal_column("articles.search_vector")
 
 
 def tsquery(query: SearchQuery) -> ColumnElement[Any]:
@@ -24,6 +24,7 @@ def rank(query: SearchQuery) -> ColumnElement[Any]:
 
 
 def snippet(query: SearchQuery, text: ColumnElement[Any], open_mark: str, close_mark: str) -> ColumnElement[Any]:
-    options = f'StartSel={open_mark}, StopSel={close_mark}, MaxWords=35, MinWords=15, MaxFragments=2, ' \
-              'FragmentDelimiter=" … "'
+    options = (
+        f'StartSel={open_mark}, StopSel={close_mark}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+    )
     return func.ts_headline(CONFIG, text, tsquery(query), bindparam("headline_options", options))

@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, t
 from app.storage.search.query import SearchQuery, to_fts5
 
 FTS_TABLE = table("articles_fts", column("rowid"))
-FTS = literal_column("articles_fts")
+FTS: ColumnElement[Any] = literal_column("articles_fts")
 ROWID = FTS_TABLE.c.rowid
 # Column weights for bm25: title above summary above body.
 WEIGHTS = (10.0, 4.0, 1.0)
