@@ -20,7 +20,7 @@ from app.storage.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-SEED = SHARED / "corpus" / "seed" / "000_06cfb1d3e5c853fd.txt"
+SEED = ROOT / "samples" / "dumps" / "000_06cfb1d3e5c853fd.txt"
 SAMPLES = ROOT / "samples"
 PG_ADMIN_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = "broadsheet_test"
