@@ -17,7 +17,7 @@ _EMAIL = re.compile(r"^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 _YEAR = re.compile(r"^(?:©|\(c\)|copyright)?\s*(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?$", re.IGNORECASE)
 _HANDLE = re.compile(r"^@\w{2,}$")
-_TECH = re.compile(r"^(?:true|false|null|none|\d+|[\w.:/%+-]*\d[\w.:/%+-]*|[\[{].*[\]}])$", re.IGNORECASE)
+_TECH = re.compile(r"^(?:true|false|null|none|\d+|[\w.:/%+@-]*\d[\w.:/%+@-]*|[\[{].*[\]}])$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)]*$")
 _BYLINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 
