@@ -127,3 +127,21 @@ def _ends_with_last_line(path: Path) -> bool:
     article, _ = extract(path.read_bytes(), hints=Hints())
     last = path.read_text().rstrip("\n").splitlines()[-1].strip()
     return bool(article.body) and article.body.endswith(" ".join(last.split()))
+
+
+def test_tags_with_digits_are_tags_but_ids_are_not() -> None:
+    doc = "\n".join(
+        [
+            "https://health.example.com/news/g7-leaders-agree-covid-19-vaccine-fund",
+            "G7 Leaders Agree Covid-19 Vaccine Fund",
+            "i-09e2",
+            "covid-19",
+            "g7",
+            "vaccines",
+            "@post-id:1913719",
+            "Leaders of the G7 agreed on Friday to pay into a fund for covid-19 vaccines for poorer countries.",
+            "The fund will buy vaccines in bulk and hand them out through the health agencies of the G7 nations.",
+        ]
+    )
+    article = parse_text(doc)
+    assert article.tags == ["covid-19", "g7", "vaccines"]

@@ -176,52 +176,40 @@ def _replace_tags(session: Session, article_id: int, tags: Sequence[str], sort_a
     )
 
 
-def _tag_ids(session: Session, values: Sequence[str]) -> dict[str, int]:
-    keys = {tag_key(v) for v in values if tag_key(v)}
-    if not keys:
-        return {}
-    return {k: i for k, i in session.execute(select(Tag.key, Tag.id).where(Tag.key.in_(keys)))}
+def _keys(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(k for k in map(tag_key, values) if k))
 
 
 def list_articles(
     session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | OffsetCursor | None
 ) -> Page:
-    """One page, newest first, or by relevance when the filters carry a search query."""
-    required = _tag_ids(session, filters.tags)
-    if len(required) < len({tag_key(t) for t in filters.tags}):
-        return Page()  # a required tag nobody uses: nothing can match
-    any_ids = _tag_ids(session, filters.any_tags)
-    if filters.any_tags and not any_ids:
-        return Page()
+    """One page, newest first, or by relevance when the filters carry a search query. One query each."""
     if filters.query is not None:
-        return _search(session, filters, required, any_ids, limit=limit, cursor=cursor)
-    return _newest(session, filters, required, any_ids, limit=limit, cursor=cursor)
+        return _search(session, filters, limit=limit, cursor=cursor)
+    return _newest(session, filters, limit=limit, cursor=cursor)
 
 
 def _newest(
-    session: Session,
-    filters: ArticleFilters,
-    required: dict[str, int],
-    any_ids: dict[str, int],
-    *,
-    limit: int,
-    cursor: KeysetCursor | OffsetCursor | None,
+    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | OffsetCursor | None
 ) -> Page:
-    ids = list(required.values())
-    if ids:
-        # Drive the page from the first tag's (tag_id, sort_at, article_id) index: a range scan.
-        first = ArticleTag
+    required = _keys(filters.tags)
+    if required:
+        # Drive the page from the first tag's (tag_id, sort_at, article_id) index: a range scan, found by
+        # joining the tag's key in the same statement (one round trip, no id look-up first).
+        link = ArticleTag
         stmt: AnySelect = (
-            select(*LIST_COLUMNS).join(first, first.article_id == Article.id).where(first.tag_id == ids[0])
+            select(*LIST_COLUMNS)
+            .join(link, link.article_id == Article.id)
+            .join(Tag, Tag.id == link.tag_id)
+            .where(Tag.key == required[0])
         )
-        order = (first.sort_at, first.article_id)
-        ids = ids[1:]
+        order = (link.sort_at, link.article_id)
     else:
         stmt = select(*LIST_COLUMNS)
         order = (Article.sort_at, Article.id)
     if isinstance(cursor, KeysetCursor):
         stmt = stmt.where(tuple_(*order) < tuple_(_utc(cursor.sort_at), cursor.id))
-    stmt = _filtered(stmt, filters, ids, any_ids).order_by(order[0].desc(), order[1].desc()).limit(limit + 1)
+    stmt = _filtered(stmt, filters, required[1:]).order_by(order[0].desc(), order[1].desc()).limit(limit + 1)
     rows = [dict(r) for r in session.execute(stmt).mappings()]
     next_cursor = None
     if len(rows) > limit:
@@ -232,13 +220,7 @@ def _newest(
 
 
 def _search(
-    session: Session,
-    filters: ArticleFilters,
-    required: dict[str, int],
-    any_ids: dict[str, int],
-    *,
-    limit: int,
-    cursor: KeysetCursor | OffsetCursor | None,
+    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | OffsetCursor | None
 ) -> Page:
     query = filters.query
     assert query is not None
@@ -253,7 +235,7 @@ def _search(
         stmt = select(*LIST_COLUMNS, sqlite_fts5.snippet(_OPEN, _CLOSE).label("snippet"))
         stmt = stmt.join_from(Article, sqlite_fts5.FTS_TABLE, Article.id == sqlite_fts5.ROWID)
         stmt = stmt.where(sqlite_fts5.match(query))
-    stmt = _filtered(stmt, filters, list(required.values()), any_ids)
+    stmt = _filtered(stmt, filters, _keys(filters.tags))
     stmt = stmt.order_by(rank.desc(), Article.id.desc()).offset(offset).limit(limit + 1)
     rows = [dict(r) for r in session.execute(stmt).mappings()]
     for row in rows:
@@ -272,16 +254,14 @@ def mark_snippet(raw: str | None) -> str | None:
     return html.escape(raw, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
-def _filtered(
-    stmt: AnySelect, filters: ArticleFilters, required_ids: Sequence[int], any_ids: dict[str, int]
-) -> AnySelect:
-    for tag_id in required_ids:
-        stmt = stmt.where(_has_tags([tag_id]))
-    if any_ids:
-        stmt = stmt.where(_has_tags(list(any_ids.values())))
+def _filtered(stmt: AnySelect, filters: ArticleFilters, required_keys: Sequence[str]) -> AnySelect:
+    """Every filter but the tag that drives the page; tags are matched by key inside the statement."""
+    for key in required_keys:
+        stmt = stmt.where(_has_tags([key]))
+    if filters.any_tags:
+        stmt = stmt.where(_has_tags(_keys(filters.any_tags)))
     if filters.exclude_tags:
-        excluded = select(Tag.id).where(Tag.key.in_({tag_key(t) for t in filters.exclude_tags}))
-        stmt = stmt.where(~_has_tags(excluded))
+        stmt = stmt.where(~_has_tags(_keys(filters.exclude_tags)))
     if filters.source:
         stmt = stmt.where(Article.source == filters.source)
     if filters.language:
@@ -293,10 +273,15 @@ def _filtered(
     return stmt
 
 
-def _has_tags(tag_ids: Any) -> Any:
-    # An alias: the outer query may itself be driven from article_tags, and must not be correlated to.
-    link = aliased(ArticleTag)
-    return select(link.article_id).where(link.article_id == Article.id, link.tag_id.in_(tag_ids)).exists()
+def _has_tags(keys: Sequence[str]) -> Any:
+    # Aliases: the outer query may itself be driven from article_tags and tags, and must not be correlated to.
+    link, tag = aliased(ArticleTag), aliased(Tag)
+    return (
+        select(link.article_id)
+        .join(tag, tag.id == link.tag_id)
+        .where(link.article_id == Article.id, tag.key.in_(keys))
+        .exists()
+    )
 
 
 def tag_counts(session: Session, *, prefix: str | None, limit: int) -> list[tuple[str, int]]:

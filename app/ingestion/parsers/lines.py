@@ -17,7 +17,19 @@ _EMAIL = re.compile(r"^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 _YEAR = re.compile(r"^(?:©|\(c\)|copyright)?\s*(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?$", re.IGNORECASE)
 _HANDLE = re.compile(r"^@\w{2,}$")
-_TECH = re.compile(r"^(?:true|false|null|none|\d+|[\w.:/%+@-]*\d[\w.:/%+@-]*|[\[{].*[\]}])$", re.IGNORECASE)
+_TECH = re.compile(r"^(?:true|false|null|none|\d+|[\[{].*[\]}])$", re.IGNORECASE)
+_TOKEN = re.compile(r"^[\w.:/%+@-]+$")
+
+
+def is_technical(text: str) -> bool:
+    """Booleans, numbers, JSON, and ids ('i-09e2', '7974.TO', '@post-id:1913719'), but not 'covid-19' or 'g7'."""
+    if _TECH.match(text):
+        return True
+    if not _TOKEN.match(text) or not any(ch.isdigit() for ch in text):
+        return False
+    return sum(ch.isdigit() for ch in text) >= 3 or any(ch in ":@/%" for ch in text)
+
+
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)]*$")
 _BYLINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 
@@ -93,7 +105,7 @@ def classify(index: int, text: str) -> Line:
         line.kind = Kind.YEAR
     elif _HANDLE.match(text):
         line.kind = Kind.HANDLE
-    elif _TECH.match(text):
+    elif is_technical(text):
         line.kind = Kind.TECH
     elif comma_items(text) is not None and not is_sentence(text, words):
         line.kind = Kind.LIST
