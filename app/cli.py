@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from app import logs
@@ -178,12 +179,12 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _ingest_batch(
-    sessions: object, batch: list[Path | None], url: str | None
+    sessions: sessionmaker[Session], batch: list[Path | None], url: str | None
 ) -> tuple[list[str], list[tuple[str, str]]]:
     outcomes: list[str] = []
     failures: list[tuple[str, str]] = []
     try:
-        with write_session(sessions) as session:  # type: ignore[arg-type]
+        with write_session(sessions) as session:
             for path in batch:
                 name = str(path or "-")
                 try:

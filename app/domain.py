@@ -1,5 +1,6 @@
 """The framework-free article draft that every parser produces."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,3 +32,11 @@ class Hints:
 
     content_type: str | None = None
     url: str | None = None
+
+
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def tag_key(tag: str) -> str:
+    """The matching form of a tag: trimmed, inner spaces collapsed, case-folded."""
+    return _SPACES.sub(" ", tag).strip().casefold()

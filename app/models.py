@@ -4,6 +4,7 @@ These are the public schema: the OpenAPI document (and every SDK generated from 
 so every field carries a description and the bounds that the service enforces.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -150,3 +151,15 @@ class TagCount(BaseModel):
 
 class TagList(BaseModel):
     items: list[TagCount]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """A validated article plus everything storage derives from it."""
+
+    article: ArticleCreate
+    original_url: str
+    url_key: str
+    source: str
+    word_count: int
+    content_hash: str

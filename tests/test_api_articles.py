@@ -196,3 +196,12 @@ def test_ingest_schema_org_json_ld(client: TestClient, content_type: str) -> Non
     article = response.json()["article"]
     assert article["published_at"] == "2026-04-01T10:00:00Z" and article["authors"] == ["Ana Lopez"]
     assert article["publisher"] == "Island Times" and article["language"] == "en"
+
+
+def test_an_older_version_does_not_overwrite_a_newer_one(client: TestClient) -> None:
+    newer = article_json(1, title="Final version", modified_at="2026-01-02T12:00:00Z")
+    created = client.post("/articles", json=newer).json()["article"]
+    older = article_json(1, title="First draft", modified_at="2026-01-02T09:00:00Z")
+    response = client.post("/articles", json=older)
+    assert response.status_code == 200 and response.json()["outcome"] == "unchanged"
+    assert client.get(f"/articles/{created['id']}").json()["title"] == "Final version"

@@ -3,38 +3,19 @@
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from app.domain import ArticleDraft
+from app.domain import ArticleDraft, tag_key
 from app.errors import ParseError
 from app.ingestion.languages import ISO_639_1
 from app.ingestion.urls import canonical_url, source_of, url_key
-from app.models import MAX_NAME, MAX_TITLE, ArticleCreate
+from app.models import MAX_NAME, MAX_TITLE, ArticleCreate, PreparedArticle
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[^\W_]+")
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedArticle:
-    """A validated article plus everything storage derives from it."""
-
-    article: ArticleCreate
-    original_url: str
-    url_key: str
-    source: str
-    word_count: int
-    content_hash: str
-    tag_keys: tuple[str, ...]
-
-
-def tag_key(tag: str) -> str:
-    """The matching form of a tag: trimmed, inner spaces collapsed, case-folded."""
-    return _SPACES.sub(" ", tag).strip().casefold()
 
 
 def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
@@ -86,7 +67,6 @@ def prepare(article: ArticleCreate) -> PreparedArticle:
         source=source_of(canonical),
         word_count=len(_WORD.findall(article.body or "")),
         content_hash=content_hash(article),
-        tag_keys=tuple(dict.fromkeys(tag_key(t) for t in article.tags)),
     )
 
 

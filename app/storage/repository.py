@@ -14,7 +14,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from app.ingestion.normalize import PreparedArticle, tag_key
+from app.domain import tag_key
+from app.models import PreparedArticle
 from app.storage.pagination import KeysetCursor, OffsetCursor
 from app.storage.search import postgres_tsvector, sqlite_fts5
 from app.storage.search.query import SearchQuery
@@ -79,8 +80,10 @@ class Page:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    """SQLite keeps no offset: store every instant as UTC so comparisons stay correct."""
-    return value.astimezone(UTC) if value is not None else None
+    """SQLite keeps no offset: store every instant as UTC; a naive value read back from it is UTC already."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def get_article(session: Session, article_id: int) -> Article | None:
@@ -129,7 +132,7 @@ def upsert(session: Session, prepared: PreparedArticle, *, now: datetime) -> tup
 
 def _is_older(prepared: PreparedArticle, existing: Article) -> bool:
     incoming, stored = prepared.article.modified_at, existing.modified_at
-    return incoming is not None and stored is not None and _utc(incoming) < stored.replace(tzinfo=UTC)  # type: ignore[operator]
+    return incoming is not None and stored is not None and _utc(incoming) < _utc(stored)  # type: ignore[operator]
 
 
 def _fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) -> dict[str, Any]:
@@ -151,7 +154,7 @@ def _fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) 
         "source": prepared.source,
         "published_at": published,
         "modified_at": _utc(article.modified_at),
-        "sort_at": published or _utc(ingested_at.replace(tzinfo=ingested_at.tzinfo or UTC)),
+        "sort_at": published or _utc(ingested_at),
         "updated_at": now,
         "word_count": prepared.word_count,
         "content_hash": prepared.content_hash,

@@ -17,8 +17,6 @@ from app.storage.search.query import parse_query
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
-TagList = Annotated[list[str], Query(max_length=20)]
-
 
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
