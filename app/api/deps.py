@@ -24,7 +24,7 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 def get_read_session(request: Request) -> Iterator[Session]:
-    with read_session(request.app.state.sessions) as session:
+    with read_session(request.app.state.read_sessions) as session:
         yield session
 
 

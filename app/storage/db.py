@@ -52,6 +52,17 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for requests that read with one statement.
+
+    On PostgreSQL they run in autocommit: a single statement has its own snapshot, and skipping BEGIN and
+    ROLLBACK saves two of the four round trips of a page. SQLite's deferred BEGIN is local and costs nothing.
+    """
+    if is_sqlite(engine):
+        return session_factory(engine)
+    return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+
 @contextmanager
 def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session for one unit of writes: commits on success, rolls back on any error."""

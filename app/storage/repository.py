@@ -197,15 +197,12 @@ def _newest(
 ) -> Page:
     required = _keys(filters.tags)
     if required:
-        # Drive the page from the first tag's (tag_id, sort_at, article_id) index: a range scan, found by
-        # joining the tag's key in the same statement (one round trip, no id look-up first).
+        # Drive the page from the first tag's (tag_id, sort_at, article_id) index, read backwards for
+        # limit + 1 entries. The tag id is a scalar subquery, not a join: a join would hide the index
+        # order from PostgreSQL, which then fetches every article of the tag and sorts them.
         link = ArticleTag
-        stmt: AnySelect = (
-            select(*LIST_COLUMNS)
-            .join(link, link.article_id == Article.id)
-            .join(Tag, Tag.id == link.tag_id)
-            .where(Tag.key == required[0])
-        )
+        tag_id = select(Tag.id).where(Tag.key == required[0]).scalar_subquery()
+        stmt: AnySelect = select(*LIST_COLUMNS).join(link, link.article_id == Article.id).where(link.tag_id == tag_id)
         order = (link.sort_at, link.article_id)
     else:
         stmt = select(*LIST_COLUMNS)
@@ -277,14 +274,10 @@ def _filtered(stmt: AnySelect, filters: ArticleFilters, required_keys: Sequence[
 
 
 def _has_tags(keys: Sequence[str]) -> Any:
-    # Aliases: the outer query may itself be driven from article_tags and tags, and must not be correlated to.
-    link, tag = aliased(ArticleTag), aliased(Tag)
-    return (
-        select(link.article_id)
-        .join(tag, tag.id == link.tag_id)
-        .where(link.article_id == Article.id, tag.key.in_(keys))
-        .exists()
-    )
+    # An alias: the outer query may itself be driven from article_tags, and must not be correlated to.
+    link = aliased(ArticleTag)
+    tag_ids = select(Tag.id).where(Tag.key.in_(keys))
+    return select(link.article_id).where(link.article_id == Article.id, link.tag_id.in_(tag_ids)).exists()
 
 
 def tag_counts(session: Session, *, prefix: str | None, limit: int) -> list[tuple[str, int]]:

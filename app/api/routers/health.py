@@ -20,7 +20,7 @@ def get_health() -> dict[str, str]:
 def get_readiness(request: Request) -> JSONResponse:
     """The database answers a query."""
     try:
-        with read_session(request.app.state.sessions) as session:
+        with read_session(request.app.state.read_sessions) as session:
             repository.is_reachable(session)
     except SQLAlchemyError:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
