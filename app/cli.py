@@ -20,7 +20,7 @@ from app.domain import Hints
 from app.errors import BroadsheetError
 from app.ingestion import service
 from app.storage import migrate
-from app.storage.db import make_engine, session_factory, write_session
+from app.storage.db import make_engine, write_session, write_session_factory
 
 log = logging.getLogger("broadsheet")
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".gz")
@@ -155,7 +155,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if migrate.pending(engine):
         print("the database schema is behind; run `broadsheet migrate` first", file=sys.stderr)
         return 2
-    sessions = session_factory(engine)
+    sessions = write_session_factory(engine)
     paths = list(expand(args.paths))
     totals: Counter[str] = Counter()
     failures: list[tuple[str, str]] = []

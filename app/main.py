@@ -12,7 +12,7 @@ from app.api.limits import BodySizeLimit
 from app.api.routers import articles, health, ingest, tags
 from app.config import Settings, get_settings
 from app.storage import migrate
-from app.storage.db import make_engine, read_session_factory, session_factory
+from app.storage.db import make_engine, read_session_factory, write_session_factory
 
 DESCRIPTION = """Parsed news articles: ingest raw pages, text dumps or JSON; list, filter and search them.
 
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
             raise SchemaBehind("the database schema is behind this version; run `broadsheet migrate` first")
         app.state.engine = engine
-        app.state.sessions = session_factory(engine)
+        app.state.sessions = write_session_factory(engine)
         app.state.read_sessions = read_session_factory(engine)
         yield
         engine.dispose()

@@ -23,7 +23,7 @@ from app.ingestion import service
 from app.main import create_app
 from app.models import ArticlePage
 from app.storage import migrate
-from app.storage.db import make_engine, session_factory, write_session
+from app.storage.db import make_engine, write_session, write_session_factory
 
 WORDS = [
     "harbour",
@@ -99,7 +99,7 @@ def document(n: int, rng: random.Random) -> bytes:
 
 def ingest_all(url: str, count: int) -> float:
     engine = make_engine(Settings(DATABASE_URL=url))
-    sessions = session_factory(engine)
+    sessions = write_session_factory(engine)
     rng = random.Random(7)
     docs = [document(n, rng) for n in range(count)]
     started = time.perf_counter()

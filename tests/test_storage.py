@@ -32,17 +32,31 @@ def test_sqlite_runs_in_wal_with_durable_commits_and_a_busy_timeout(tmp_path: Pa
 
 
 def test_sqlite_write_sessions_take_the_lock_up_front(tmp_path: Path) -> None:
-    from app.storage.db import session_factory, write_session
+    from app.storage.db import write_session, write_session_factory
 
     url = f"sqlite:///{tmp_path / 'lock.db'}"
     engine = make_engine(Settings(DATABASE_URL=url, sqlite_busy_timeout_ms=50))
     migrate.upgrade(engine)
     other = make_engine(Settings(DATABASE_URL=url, sqlite_busy_timeout_ms=50))
-    with write_session(session_factory(engine)) as session:
+    with write_session(write_session_factory(engine)) as session:
         session.execute(text("SELECT 1"))
         # Our writer holds RESERVED from BEGIN IMMEDIATE, so a second writer cannot even begin.
-        with pytest.raises(Exception, match="locked"), write_session(session_factory(other)) as blocked:
+        with pytest.raises(Exception, match="locked"), write_session(write_session_factory(other)) as blocked:
             blocked.execute(text("SELECT 1"))
+    engine.dispose()
+    other.dispose()
+
+
+def test_sqlite_write_sessions_lock_only_once_they_write(tmp_path: Path) -> None:
+    from app.storage.db import write_session, write_session_factory
+
+    url = f"sqlite:///{tmp_path / 'lazy.db'}"
+    engine = make_engine(Settings(DATABASE_URL=url, sqlite_busy_timeout_ms=50))
+    migrate.upgrade(engine)
+    other = make_engine(Settings(DATABASE_URL=url, sqlite_busy_timeout_ms=50))
+    # A request reading its body or parsing holds an open write session that has sent nothing yet.
+    with write_session(write_session_factory(engine)), write_session(write_session_factory(other)) as writer:
+        assert writer.execute(text("SELECT 1")).scalar() == 1
     engine.dispose()
     other.dispose()
 

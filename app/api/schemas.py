@@ -40,6 +40,14 @@ class ExtractResponse(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
+def stored_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries of a write that answers 201 when it creates and 200 when it leaves or updates."""
+    return {
+        200: {"model": IngestResponse, "description": "Unchanged or updated in place."},
+        **problem_responses(*statuses),
+    }
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem responses an operation can return."""
     descriptions = {

@@ -49,7 +49,7 @@ def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
 
 
 def prepare(article: ArticleCreate) -> PreparedArticle:
-    """Derive what storage needs: canonical URL, key, source, counts, hash, tag keys."""
+    """Derive what storage needs: canonical URL, its key, the source host, word count and content hash."""
     original = article.url
     canonical = canonical_url(original)
     article = article.model_copy(

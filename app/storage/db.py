@@ -48,8 +48,10 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def write_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for writes. On SQLite their BEGIN IMMEDIATE is sent with the first statement, not when the
+    session opens, so a request still reading its body or parsing does not hold the database's write lock."""
+    return sessionmaker(engine.execution_options(sqlite_write=True), expire_on_commit=False)
 
 
 def read_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -59,7 +61,7 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     ROLLBACK saves two of the four round trips of a page. SQLite's deferred BEGIN is local and costs nothing.
     """
     if is_sqlite(engine):
-        return session_factory(engine)
+        return sessionmaker(engine, expire_on_commit=False)
     return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
 
 
@@ -67,7 +69,6 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
 def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session for one unit of writes: commits on success, rolls back on any error."""
     with factory() as session:
-        session.connection(execution_options={"sqlite_write": True})
         try:
             yield session
             session.commit()

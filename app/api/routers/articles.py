@@ -1,12 +1,12 @@
 """/articles: list, search, read, look up by URL, create and delete."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import ArticleId, CurrentArticle, ReadSession, SettingsDep, WriteGuard, WriteSession
-from app.api.schemas import IngestResponse, problem_responses
+from app.api.schemas import IngestResponse, problem_responses, stored_responses
 from app.errors import InvalidCursor, NotFound
 from app.ingestion import service
 from app.ingestion.urls import url_key
@@ -16,12 +16,6 @@ from app.storage.pagination import OffsetCursor
 from app.storage.search.query import parse_query
 
 router = APIRouter(prefix="/articles", tags=["articles"])
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 @router.get("", operation_id="list_articles", response_model=ArticlePage, responses=problem_responses(422))
@@ -63,8 +57,8 @@ def list_articles(
         exclude_tags=exclude_tag,
         source=source.strip().lower().removeprefix("www.") if source else None,
         language=language.lower() if language else None,
-        published_after=_utc(published_after),
-        published_before=_utc(published_before),
+        published_after=published_after,
+        published_before=published_before,
         query=query,
     )
     page = repository.list_articles(session, filters, limit=limit, cursor=position)
@@ -116,10 +110,7 @@ def delete_article(session: WriteSession, article_id: ArticleId) -> Response:
     response_model=IngestResponse,
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],
-    responses={
-        200: {"model": IngestResponse, "description": "Unchanged or updated in place."},
-        **problem_responses(401, 413, 422),
-    },
+    responses=stored_responses(401, 413, 422),
 )
 def create_article(session: WriteSession, article: ArticleCreate, response: Response) -> IngestResponse:
     """Store an article given as JSON; the same URL again updates it in place (same id)."""

@@ -3,10 +3,12 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from app.api.deps import WriteGuard, WriteSession
 from app.api.routers.articles import respond
-from app.api.schemas import ExtractResponse, IngestResponse, problem_responses
+from app.api.schemas import ExtractResponse, IngestResponse, problem_responses, stored_responses
 from app.domain import Hints
 from app.errors import UnsupportedFormat
 from app.ingestion import service
@@ -52,10 +54,7 @@ async def _document(request: Request, content_type: str | None) -> tuple[bytes, 
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],
     openapi_extra=_DOCUMENT_BODY,
-    responses={
-        200: {"model": IngestResponse, "description": "Unchanged or updated in place."},
-        **problem_responses(401, 413, 415, 422),
-    },
+    responses=stored_responses(401, 413, 415, 422),
 )
 async def ingest_document(
     request: Request,
@@ -66,8 +65,12 @@ async def ingest_document(
 ) -> IngestResponse:
     """Parse a raw document (HTML page, flattened text dump, or JSON) and store it by canonical URL."""
     data, hints = await _document(request, content_type)
-    result = service.ingest(session, data, hints=hints)
-    return respond(session, result, response)
+    # Parsing and the database are synchronous: keep them off the event loop, as FastAPI does for def handlers.
+    return await run_in_threadpool(_ingest, session, data, hints, response)
+
+
+def _ingest(session: Session, data: bytes, hints: Hints, response: Response) -> IngestResponse:
+    return respond(session, service.ingest(session, data, hints=hints), response)
 
 
 @router.post(
@@ -82,5 +85,5 @@ async def extract_document(
 ) -> ExtractResponse:
     """Parse a raw document and return the article without storing it."""
     data, hints = await _document(request, content_type)
-    article, warnings = service.extract(data, hints=hints)
+    article, warnings = await run_in_threadpool(service.extract, data, hints=hints)
     return ExtractResponse(article=article, warnings=list(warnings))

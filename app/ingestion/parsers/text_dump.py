@@ -78,9 +78,16 @@ def _score(line: Line, repeated: bool, echoed_later: bool) -> float:
     return -4.0 if repeated else -1.0
 
 
+# Metadata sits at the top (at most 233 lines in the 88 real dumps) and its copies follow soon after, so
+# echoes are looked for in a bounded window: the check stays linear in the size of the document.
+_ECHO_SCAN_LINES = 1000
+_ECHO_WINDOW = 500
+
+
 def _echoed_later(index: int, keys: list[str]) -> bool:
     """True when a later line repeats, contains or is contained in this one (a description, say)."""
     key = keys[index]
-    if len(key) < 30:
+    if len(key) < 30 or index >= _ECHO_SCAN_LINES:
         return False
-    return any(len(later) >= 30 and (key in later or later in key) for later in keys[index + 1 :])
+    window = keys[index + 1 : index + 1 + _ECHO_WINDOW]
+    return any(len(later) >= 30 and (key in later or later in key) for later in window)
