@@ -24,6 +24,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_query_chars: int = Field(default=256, ge=16)
     max_query_terms: int = Field(default=32, ge=1)
+    fetch_enabled: bool = Field(default=True, description="Allow server-side fetching (/ingest/url, feed links).")
+    fetch_allow_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDRs fetching may reach although private/loopback, e.g. [\"10.0.0.0/8\"]; empty: public only.",
+    )
+    fetch_allowed_ports: list[int] = Field(default_factory=lambda: [80, 443])
+    fetch_connect_timeout: float = Field(default=5.0, gt=0)
+    fetch_read_timeout: float = Field(default=10.0, gt=0)
+    fetch_total_timeout: float = Field(default=30.0, gt=0)
+    fetch_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Cap on a fetched body, decoded.")
+    fetch_respect_robots: bool = True
+    fetch_user_agent: str | None = Field(default=None, description="Overrides the default Broadsheet User-Agent.")
     log_level: str = "INFO"
     log_json: bool = True
     sqlite_busy_timeout_ms: int = 5000

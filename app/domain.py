@@ -32,6 +32,7 @@ class Hints:
 
     content_type: str | None = None
     url: str | None = None
+    fetched_at: datetime | None = None  # when a crawler fetched it (WARC-Date, our own fetch)
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")

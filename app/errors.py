@@ -8,7 +8,11 @@ BroadsheetError
 ├── ParseError          422  the document could not be turned into an article
 ├── UnsupportedFormat   415  no parser recognises the bytes
 ├── PayloadTooLarge     413  the body is over the configured limit
-└── Unauthorized        401  a write without a valid API key
+├── Unauthorized        401  a write without a valid API key
+├── FetchBlocked        422  a URL the service must not fetch (address, port, scheme, robots.txt)
+├── FetchFailed         502  the remote server failed or sent something unusable
+│   └── FetchTimeout    504  the remote server was too slow
+└── FetchDisabled       403  server-side fetching is turned off
 """
 
 
@@ -54,3 +58,23 @@ class PayloadTooLarge(BroadsheetError):
 
 class Unauthorized(BroadsheetError):
     status, code, title = 401, "unauthorized", "Missing or invalid API key"
+
+
+class FetchBlocked(BroadsheetError):
+    status, code, title = 422, "fetch-blocked", "Destination not allowed"
+
+
+class FetchFailed(BroadsheetError):
+    status, code, title = 502, "fetch-failed", "Fetching the URL failed"
+
+    def __init__(self, detail: str, *, upstream_status: int | None = None) -> None:
+        super().__init__(detail)
+        self.upstream_status = upstream_status
+
+
+class FetchTimeout(FetchFailed):
+    status, code, title = 504, "fetch-timeout", "Fetching the URL timed out"
+
+
+class FetchDisabled(BroadsheetError):
+    status, code, title = 403, "fetch-disabled", "Fetching is disabled"

@@ -11,6 +11,7 @@ from app.api import problems
 from app.api.limits import BodySizeLimit
 from app.api.routers import articles, health, ingest, tags
 from app.config import Settings, get_settings
+from app.fetch.client import Fetcher, FetchPolicy
 from app.storage import migrate
 from app.storage.db import make_engine, read_session_factory, write_session_factory
 
@@ -39,7 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = write_session_factory(engine)
         app.state.read_sessions = read_session_factory(engine)
+        app.state.fetcher = Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
         yield
+        if app.state.fetcher is not None:
+            app.state.fetcher.close()
         engine.dispose()
 
     app = FastAPI(title="Broadsheet", version=package.__version__, description=DESCRIPTION, lifespan=lifespan)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import NotFound, Unauthorized
+from app.fetch.client import Fetcher
 from app.storage import repository
 from app.storage.db import read_session, write_session
 from app.storage.tables import Article
@@ -34,6 +35,13 @@ def get_write_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_fetcher(request: Request) -> Fetcher | None:
+    """The app's guarded client, or None when fetching is disabled."""
+    fetcher: Fetcher | None = request.app.state.fetcher
+    return fetcher
+
+
+FetcherDep = Annotated[Fetcher | None, Depends(get_fetcher)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
 WriteSession = Annotated[Session, Depends(get_write_session)]
 

@@ -40,6 +40,34 @@ class ExtractResponse(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
+class FetchRequest(BaseModel):
+    """A URL for the server to fetch through its guarded client."""
+
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"url": "https://example.com/news/story"}]}}
+
+    url: str = Field(min_length=1, max_length=2048, description="An absolute http(s) URL on a public host.")
+
+
+class FeedItem(BaseModel):
+    """What happened to one feed entry: stored (outcome and id) or failed (error)."""
+
+    url: str | None = Field(description="The entry's article URL (canonical when stored).")
+    outcome: Outcome | None = Field(default=None, description="Absent when the entry failed.")
+    article_id: int | None = None
+    warnings: list[str] = Field(default_factory=list)
+    error: str | None = Field(default=None, description="Why the entry was not stored.")
+
+
+class FeedIngestResponse(BaseModel):
+    """Counts and per-entry results of a feed ingest, in the feed's order."""
+
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    items: list[FeedItem]
+
+
 def stored_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries of a write that answers 201 when it creates and 200 when it leaves or updates."""
     return {
@@ -55,7 +83,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "No such article.",
         413: "Body over the size limit.",
         415: "Unsupported document format.",
-        422: "Invalid parameters, body or document.",
+        403: "Server-side fetching is disabled.",
+        422: "Invalid parameters, body or document, or a URL the server must not fetch.",
+        502: "The remote server failed or sent something that is not a document.",
+        504: "The remote server did not answer in time.",
     }
     return {
         status: {"model": Problem, "description": descriptions[status], "content": {PROBLEM_JSON: {}}}

@@ -5,8 +5,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from app.domain import ArticleDraft, Hints
-from app.errors import UnsupportedFormat
-from app.ingestion.parsers import html, json_article, text_dump
+from app.ingestion.parsers import feed, html, json_article, text_dump
 
 _HTML = re.compile(
     r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|article|p)\b", re.IGNORECASE | re.DOTALL
@@ -18,6 +17,7 @@ class Format(Enum):
     HTML = "html"
     JSON = "json"
     TEXT_DUMP = "text"
+    FEED = "feed"  # RSS, Atom or JSON Feed: many articles, see service.extract_feed
 
 
 PARSERS: dict[Format, Callable[[str, Hints], ArticleDraft]] = {
@@ -33,9 +33,9 @@ def detect(text: str, *, content_type: str | None = None) -> Format:
     stripped = head.lstrip()
     declared = (content_type or "").split(";")[0].strip().lower()
     if stripped.startswith(("{", "[")) or declared.endswith("json"):
-        return Format.JSON
+        return Format.FEED if feed.is_json_feed(text) else Format.JSON
     if _XML.match(head) and not _HTML.match(head):
-        raise UnsupportedFormat("XML feeds are not supported yet; send the article page or its JSON")
+        return Format.FEED
     if _HTML.match(head) or declared in ("text/html", "application/xhtml+xml"):
         return Format.HTML
     return Format.TEXT_DUMP

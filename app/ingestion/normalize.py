@@ -48,10 +48,13 @@ def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
         raise ParseError(f"parsed article is invalid: {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
 
 
-def prepare(article: ArticleCreate) -> PreparedArticle:
-    """Derive what storage needs: canonical URL, its key, the source host, word count and content hash."""
-    original = article.url
-    canonical = canonical_url(original)
+def prepare(article: ArticleCreate, *, original_url: str | None = None) -> PreparedArticle:
+    """Derive what storage needs: canonical URL, its key, the source host, word count and content hash.
+
+    `original_url` is the address the document was submitted or fetched under, kept beside the canonical one.
+    """
+    original = original_url or article.url
+    canonical = canonical_url(article.url)
     article = article.model_copy(
         update={
             "url": canonical,

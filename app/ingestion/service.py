@@ -1,20 +1,40 @@
-"""The one entry point of ingestion: bytes and hints in, a validated article out, then an upsert."""
+"""The one entry point of ingestion: bytes and hints in, validated articles out, then upserts."""
 
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from app.domain import Hints
-from app.errors import ParseError, UnsupportedFormat
+from app.domain import ArticleDraft, Hints
+from app.errors import BroadsheetError, FetchDisabled, ParseError, UnsupportedFormat
+from app.fetch.client import Fetcher
 from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
+from app.ingestion.parsers import feed
 from app.models import ArticleCreate
 from app.storage import repository
 from app.storage.repository import Outcome
 
 log = logging.getLogger(__name__)
+FEED_MAX_FETCHES = 20
+
+
+class Extracted(NamedTuple):
+    """A parsed article, what the parser could not find, and the address it was submitted under."""
+
+    article: ArticleCreate
+    warnings: tuple[str, ...]
+    original_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A document (or feed entry) that did not become an article, and why."""
+
+    name: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,29 +47,118 @@ class IngestResult:
     warnings: tuple[str, ...] = ()
 
 
-def extract(data: bytes, *, hints: Hints) -> tuple[ArticleCreate, tuple[str, ...]]:
-    """Parse a raw document into a validated article, storing nothing."""
+def extract(data: bytes, *, hints: Hints) -> Extracted:
+    """Parse one article document (HTML, text dump, JSON), storing nothing. Feeds are refused here."""
+    text, fmt = _read(data, hints)
+    if fmt is detect.Format.FEED:
+        raise UnsupportedFormat("this is a feed of many articles; send it to POST /ingest/feed")
+    return _finish(detect.PARSERS[fmt](text, hints), hints)
+
+
+def extract_all(
+    data: bytes, *, hints: Hints, fetcher: Fetcher | None = None, max_fetches: int = FEED_MAX_FETCHES
+) -> list[Extracted | Failed]:
+    """Every article a document holds: one for a page, one per entry for a feed."""
+    text, fmt = _read(data, hints)
+    if fmt is detect.Format.FEED:
+        return _feed_articles(text, hints, fetcher, max_fetches)
+    return [_finish(detect.PARSERS[fmt](text, hints), hints)]
+
+
+def extract_feed(
+    data: bytes, *, hints: Hints, fetcher: Fetcher | None = None, max_fetches: int = FEED_MAX_FETCHES
+) -> list[Extracted | Failed]:
+    """Each entry of an RSS, Atom or JSON feed as an article.
+
+    Entries that carry only a summary get their linked page fetched, when a fetcher is given, for at most
+    `max_fetches` entries (a request must end in bounded time); the others keep the summary, with a warning.
+    """
+    text, fmt = _read(data, hints)
+    if fmt is not detect.Format.FEED:
+        raise UnsupportedFormat("the document is not an RSS, Atom or JSON feed")
+    return _feed_articles(text, hints, fetcher, max_fetches)
+
+
+def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
+    """Store each article in its own savepoint, so one bad entry loses only itself."""
+    results: list[IngestResult | Failed] = []
+    for item in items:
+        if isinstance(item, Failed):
+            results.append(item)
+            continue
+        try:
+            with session.begin_nested():
+                results.append(store(session, item))
+        except BroadsheetError as exc:
+            results.append(Failed(item.article.url, exc.detail))
+    return results
+
+
+def fetch(fetcher: Fetcher | None, url: str) -> tuple[bytes, Hints]:
+    """Fetch a document through the guarded client; its final URL and fetch time become hints."""
+    if fetcher is None:
+        raise FetchDisabled("server-side fetching is disabled on this server (BROADSHEET_FETCH_ENABLED)")
+    fetched = fetcher.fetch(url)
+    return fetched.data, Hints(content_type=fetched.content_type, url=fetched.url, fetched_at=fetched.fetched_at)
+
+
+def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
+    """Parse a raw document and upsert it by canonical URL."""
+    return store(session, extract(data, hints=hints))
+
+
+def store(session: Session, extracted: Extracted | ArticleCreate) -> IngestResult:
+    """Upsert a validated article: same content is unchanged, newer content updates the same id."""
+    if isinstance(extracted, ArticleCreate):
+        extracted = Extracted(extracted, ())
+    prepared = normalize.prepare(extracted.article, original_url=extracted.original_url)
+    outcome, article_id = repository.upsert(session, prepared, now=datetime.now(UTC))
+    log.debug("article stored", extra={"outcome": outcome.value, "article_id": article_id, "url": prepared.article.url})
+    return IngestResult(outcome, article_id, prepared.article, extracted.warnings)
+
+
+def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
     if not data.strip():
         raise ParseError("the document is empty")
     text = decode(data, content_type=hints.content_type)
     if not looks_like_text(text):
         raise UnsupportedFormat("the document is not readable text (binary data or the wrong encoding)")
-    fmt = detect.detect(text, content_type=hints.content_type)
-    draft = detect.PARSERS[fmt](text, hints)
-    article = normalize.draft_to_article(draft)
-    return article, tuple(draft.warnings)
+    return text, detect.detect(text, content_type=hints.content_type)
 
 
-def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
-    """Parse a raw document and upsert it by canonical URL."""
-    article, warnings = extract(data, hints=hints)
-    result = store(session, article)
-    return IngestResult(result.outcome, result.article_id, result.article, warnings)
+def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
+    if hints.fetched_at and draft.published_at and draft.published_at > hints.fetched_at:
+        # A page cannot have been published after it was fetched: the date is a misreading.
+        draft.warnings.append(f"published date {draft.published_at.isoformat()} is after the fetch; dropped")
+        draft.published_at = None
+    if not draft.body:
+        draft.warnings.append("no body text could be extracted")
+    return Extracted(normalize.draft_to_article(draft), tuple(dict.fromkeys(draft.warnings)), hints.url)
 
 
-def store(session: Session, article: ArticleCreate) -> IngestResult:
-    """Upsert a validated article: same content is unchanged, newer content updates the same id."""
-    prepared = normalize.prepare(article)
-    outcome, article_id = repository.upsert(session, prepared, now=datetime.now(UTC))
-    log.debug("article stored", extra={"outcome": outcome.value, "article_id": article_id, "url": prepared.article.url})
-    return IngestResult(outcome, article_id, prepared.article)
+def _feed_articles(text: str, hints: Hints, fetcher: Fetcher | None, max_fetches: int) -> list[Extracted | Failed]:
+    results: list[Extracted | Failed] = []
+    fetches = 0
+    for number, entry in enumerate(feed.parse(text, hints), start=1):
+        name = entry.draft.url or f"entry {number}"
+        may_fetch = fetcher is not None and fetches < max_fetches
+        fetches += may_fetch and not entry.full_content
+        try:
+            results.append(_feed_article(entry, hints, fetcher if may_fetch else None))
+        except BroadsheetError as exc:
+            results.append(Failed(name, exc.detail))
+    return results
+
+
+def _feed_article(entry: feed.FeedEntry, hints: Hints, fetcher: Fetcher | None) -> Extracted:
+    draft = entry.draft
+    if not entry.full_content and fetcher is not None and draft.url:
+        try:
+            page = extract(*fetch(fetcher, draft.url))
+        except BroadsheetError as exc:
+            draft.warnings.append(f"the linked page could not be used ({exc.detail}); body from the feed")
+        else:
+            return page._replace(warnings=(*page.warnings, "body from the linked page"))
+    elif not entry.full_content:
+        draft.warnings.append("the feed carries a summary only and the page was not fetched; body is the summary")
+    return _finish(draft, Hints(content_type=hints.content_type, url=draft.url, fetched_at=hints.fetched_at))

@@ -1,7 +1,7 @@
 """URL canonicalisation: one key for every variant of an article's address."""
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from app.errors import InvalidInput
 
@@ -42,3 +42,34 @@ def url_key(url: str) -> str:
 def source_of(url: str) -> str:
     """The publishing host, without 'www.'."""
     return re.sub(r"^www\d*\.", "", urlsplit(canonical_url(url)).hostname or "")
+
+
+def site_of(url: str) -> str | None:
+    """The host without 'www.', 'm.' or 'amp.' prefixes; None for anything that is not an absolute http(s) URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return re.sub(r"^(?:www\d*|m|amp|mobile)\.", "", parts.hostname.lower().rstrip("."))
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when two URLs are on one site: the same host, or one a subdomain of the other."""
+    host_a, host_b = site_of(a), site_of(b)
+    if not host_a or not host_b:
+        return False
+    return host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a)
+
+
+def preferred_url(source: str | None, *declared: str | None) -> str | None:
+    """The article's address: the first URL the page declares (canonical, og:url, JSON-LD) on the same site as
+    the address it came from, resolved against it; else that address. Syndicated copies that declare another
+    site as canonical keep their own address, so they are not merged into the original's row.
+    """
+    candidates = [urljoin(source, d.strip()) if source else d.strip() for d in declared if d and d.strip()]
+    candidates = [c for c in candidates if site_of(c)]
+    if source and site_of(source):
+        return next((c for c in candidates if same_site(c, source)), source)
+    return candidates[0] if candidates else source

@@ -1,14 +1,23 @@
 """/ingest and /extract: raw documents in, parsed articles out (stored, or not)."""
 
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from app.api.deps import WriteGuard, WriteSession
+from app.api.deps import FetcherDep, WriteGuard, WriteSession
 from app.api.routers.articles import respond
-from app.api.schemas import ExtractResponse, IngestResponse, problem_responses, stored_responses
+from app.api.schemas import (
+    ExtractResponse,
+    FeedIngestResponse,
+    FeedItem,
+    FetchRequest,
+    IngestResponse,
+    problem_responses,
+    stored_responses,
+)
 from app.domain import Hints
 from app.errors import UnsupportedFormat
 from app.ingestion import service
@@ -34,6 +43,26 @@ _DOCUMENT_BODY: dict[str, Any] = {
                 "example": "https://example.com/story\nHeadline\nSite\nBody paragraph one.",
             },
             "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/feed+json",
+    "application/json",
+)
+_FEED_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "An RSS, Atom or JSON Feed document, up to the configured size limit.",
+        "content": {
+            "application/rss+xml": {"schema": {"type": "string"}},
+            "application/atom+xml": {"schema": {"type": "string"}},
+            "application/feed+json": {"schema": {"type": "object"}},
         },
     }
 }
@@ -85,5 +114,97 @@ async def extract_document(
 ) -> ExtractResponse:
     """Parse a raw document and return the article without storing it."""
     data, hints = await _document(request, content_type)
-    article, warnings = await run_in_threadpool(service.extract, data, hints=hints)
-    return ExtractResponse(article=article, warnings=list(warnings))
+    extracted = await run_in_threadpool(service.extract, data, hints=hints)
+    return ExtractResponse(article=extracted.article, warnings=list(extracted.warnings))
+
+
+@router.post(
+    "/ingest/url",
+    operation_id="ingest_url",
+    response_model=IngestResponse,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WriteGuard],
+    responses=stored_responses(401, 403, 413, 415, 422, 502, 504),
+)
+async def ingest_url(
+    body: FetchRequest, session: WriteSession, response: Response, fetcher: FetcherDep
+) -> IngestResponse:
+    """Fetch an article page through the guarded client (public hosts, ports 80/443, robots.txt) and store it.
+
+    The address it was fetched from is kept as `original_url`; the page's canonical URL (same site) is its key.
+    """
+    data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
+    extracted = await run_in_threadpool(service.extract, data, hints=hints)
+    extracted = extracted._replace(original_url=body.url)
+    return await run_in_threadpool(_store, session, extracted, response)
+
+
+@router.post(
+    "/ingest/feed",
+    operation_id="ingest_feed",
+    response_model=FeedIngestResponse,
+    dependencies=[WriteGuard],
+    openapi_extra=_FEED_BODY,
+    responses=problem_responses(401, 413, 415, 422),
+)
+async def ingest_feed(
+    request: Request,
+    session: WriteSession,
+    fetcher: FetcherDep,
+    fetch_links: Annotated[
+        bool, Query(description="Fetch the linked page of entries that carry only a summary (at most 20).")
+    ] = True,
+    content_type: Annotated[str | None, Header()] = None,
+) -> FeedIngestResponse:
+    """Store every entry of an RSS 0.9x/1.0/2.0, Atom or JSON Feed document, each in its own savepoint."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media and media not in FEED_TYPES:
+        raise UnsupportedFormat(f"content type {media!r} is not a feed type; send one of {', '.join(FEED_TYPES)}")
+    data = await request.body()
+    hints = Hints(content_type=content_type)
+    items = await run_in_threadpool(
+        service.extract_feed, data, hints=hints, fetcher=fetcher if fetch_links else None
+    )
+    return await run_in_threadpool(_store_feed, session, items)
+
+
+@router.post(
+    "/ingest/feed/url",
+    operation_id="ingest_feed_url",
+    response_model=FeedIngestResponse,
+    dependencies=[WriteGuard],
+    responses=problem_responses(401, 403, 415, 422, 502, 504),
+)
+async def ingest_feed_url(
+    body: FetchRequest,
+    session: WriteSession,
+    fetcher: FetcherDep,
+    fetch_links: Annotated[bool, Query(description="Fetch linked pages of summary-only entries (at most 20).")] = True,
+) -> FeedIngestResponse:
+    """Fetch a feed through the guarded client and store every entry."""
+    data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
+    items = await run_in_threadpool(
+        service.extract_feed, data, hints=hints, fetcher=fetcher if fetch_links else None
+    )
+    return await run_in_threadpool(_store_feed, session, items)
+
+
+def _store(session: Session, extracted: service.Extracted, response: Response) -> IngestResponse:
+    return respond(session, service.store(session, extracted), response)
+
+
+def _store_feed(session: Session, items: list[service.Extracted | service.Failed]) -> FeedIngestResponse:
+    results = service.store_all(session, items)
+    counts = Counter(r.outcome.value if isinstance(r, service.IngestResult) else "failed" for r in results)
+    return FeedIngestResponse(
+        created=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        failed=counts["failed"],
+        items=[
+            FeedItem(url=r.article.url, outcome=r.outcome, article_id=r.article_id, warnings=list(r.warnings))
+            if isinstance(r, service.IngestResult)
+            else FeedItem(url=r.name, error=r.reason)
+            for r in results
+        ],
+    )

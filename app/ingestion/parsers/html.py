@@ -14,6 +14,7 @@ from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
 from app.ingestion.dates import parse_loose_date
 from app.ingestion.parsers import jsonld
+from app.ingestion.urls import preferred_url
 
 # no_network: never fetch a DTD or entity; huge_tree off: libxml2's depth and size limits stay on.
 _PARSER = lxml_html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True)
@@ -31,7 +32,7 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
     first = _first_of
     tags = meta.get("article:tag", []) or ld.keywords
     draft = ArticleDraft(
-        url=first(_canonical(tree), _one(meta, "og:url"), ld.url, hints.url),
+        url=preferred_url(hints.url, _canonical(tree), _one(meta, "og:url"), ld.url),
         title=first(ld.title, _one(meta, "og:title"), _one(meta, "twitter:title"), extracted.get("title")),
         summary=first(
             ld.summary, _one(meta, "og:description"), _one(meta, "description"), extracted.get("description")
@@ -53,8 +54,6 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
         or parse_loose_date(extracted.get("date")),
         modified_at=ld.modified_at or parse_loose_date(_one(meta, "article:modified_time")),
     )
-    if not draft.body:
-        draft.warnings.append("no body text could be extracted")
     return draft
 
 

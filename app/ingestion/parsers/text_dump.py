@@ -27,8 +27,6 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
     body = [ln.text for ln in lines[start:]]
     draft = ArticleDraft(url=url, body="\n\n".join(body) or None)
     dump_fields.fill(draft, meta, slug_words=_slug_words(url))
-    if not body:
-        draft.warnings.append("no body paragraphs were found")
     return draft
 
 
