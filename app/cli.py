@@ -1,35 +1,24 @@
 """The `broadsheet` command: serve, migrate, ingest and parse."""
 
 import argparse
-import glob
-import gzip
 import json
 import logging
+import os
 import sys
-from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from app import logs
-from app.config import get_settings
-from app.domain import Hints
-from app.errors import BroadsheetError
-from app.ingestion import service
+from app.config import Settings, get_settings
+from app.fetch.client import Fetcher, FetchPolicy
+from app.ingestion import archives, bulk, documents
+from app.ingestion.documents import Document
+from app.ingestion.service import Failed
 from app.storage import migrate
-from app.storage.db import make_engine, write_session, write_session_factory
+from app.storage.db import make_engine, write_session_factory
 
 log = logging.getLogger("broadsheet")
-SUFFIXES = (".txt", ".html", ".htm", ".json", ".gz")
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    name: str
-    data: bytes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,12 +54,18 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser(
         "ingest",
         help="parse documents and store them",
-        description="Parse files (text dumps, HTML, JSON; .gz read transparently) and upsert them by URL. "
-        "Exits 1 when any document failed.",
+        description="Parse documents and upsert them by canonical URL: text dumps, HTML, JSON, RSS/Atom/JSON "
+        "feeds (one article per entry), WARC archives (.warc/.warc.gz: every HTML response record) and "
+        "http(s) URLs (fetched through the guarded client). .gz files are read transparently. Parsing runs "
+        "in --jobs processes; each batch is written in one transaction. Exits 1 when any document failed.",
     )
-    ingest.add_argument("paths", nargs="+", help="files, directories (recursive), globs, or - for stdin")
+    ingest.add_argument("paths", nargs="+", help="files, directories (recursive), globs, URLs, or - for stdin")
     ingest.add_argument("--url", help="URL hint for documents that do not carry their own")
     ingest.add_argument("--batch-size", type=int, default=200, help="documents per transaction (default 200)")
+    ingest.add_argument("--jobs", type=int, default=0, help="parser processes (default: one per CPU core)")
+    ingest.add_argument(
+        "--time-limit", type=float, default=30.0, help="seconds one document may take to parse (default 30)"
+    )
     ingest.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     ingest.set_defaults(run=_ingest)
 
@@ -79,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print parsed articles as JSON lines, store nothing",
         description="Parse documents and print one JSON article per line.",
     )
-    parse.add_argument("paths", nargs="+", help="files, directories, globs, or - for stdin")
+    parse.add_argument("paths", nargs="+", help="files, directories, globs, URLs, WARC files, or - for stdin")
     parse.add_argument("--url", help="URL hint for documents that do not carry their own")
     parse.set_defaults(run=_parse)
     return parser
@@ -102,102 +97,69 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def expand(paths: Sequence[str]) -> Iterator[Path | None]:
-    """Files named directly, found under directories, or matched by globs; None stands for stdin."""
-    for raw in paths:
-        if raw == "-":
-            yield None
-            continue
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
-        for match in matches:
-            path = Path(match)
-            if path.is_dir():
-                yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
-            else:
-                yield path
+def _fetcher(settings: Settings) -> Fetcher | None:
+    return Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
 
 
-def read(path: Path | None) -> Document:
-    if path is None:
-        return Document("-", sys.stdin.buffer.read())
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        data = gzip.decompress(data)
-    return Document(str(path), data)
-
-
-def _hints(doc: Document, url: str | None) -> Hints:
-    name = doc.name.removesuffix(".gz")
-    content_type = "text/html" if name.endswith((".html", ".htm")) else None
-    return Hints(content_type=content_type, url=url)
+def _documents(args: argparse.Namespace, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
+    for source in documents.expand(args.paths):
+        yield from documents.read(source, url_hint=args.url, fetcher=fetcher)
 
 
 def _parse(args: argparse.Namespace) -> int:
+    settings = get_settings()
     failed = 0
-    for path in expand(args.paths):
-        try:
-            doc = read(path)
-            article, _warnings = service.extract(doc.data, hints=_hints(doc, args.url))
-        except (OSError, BroadsheetError) as exc:
-            failed += 1
-            print(f"{path or '-'}: {_reason(exc)}", file=sys.stderr)
-            continue
-        print(article.model_dump_json())
+    fetcher = _fetcher(settings)
+    try:
+        for doc in _documents(args, fetcher):
+            items = [doc] if isinstance(doc, Failed) else bulk.parse_document(doc, fetcher)
+            for item in items:
+                if isinstance(item, Failed):
+                    failed += 1
+                    print(f"{item.name}: {item.reason}", file=sys.stderr)
+                else:
+                    print(item.article.model_dump_json())
+    finally:
+        if fetcher is not None:
+            fetcher.close()
     return 1 if failed else 0
 
 
-def _reason(exc: Exception) -> str:
-    return exc.detail if isinstance(exc, BroadsheetError) else f"{type(exc).__name__}: {exc}"
-
-
 def _ingest(args: argparse.Namespace) -> int:
-    engine = make_engine(get_settings())
+    settings = get_settings()
+    engine = make_engine(settings)
     if migrate.pending(engine):
         print("the database schema is behind; run `broadsheet migrate` first", file=sys.stderr)
         return 2
-    sessions = write_session_factory(engine)
-    paths = list(expand(args.paths))
-    totals: Counter[str] = Counter()
-    failures: list[tuple[str, str]] = []
-    bar = tqdm(total=len(paths), unit="doc", disable=args.no_progress or None, file=sys.stderr)
-    for start in range(0, len(paths), max(1, args.batch_size)):
-        batch = paths[start : start + args.batch_size]
-        outcomes, batch_failures = _ingest_batch(sessions, batch, args.url)
-        # Counted only after the batch committed: what we report as stored, is stored.
-        totals.update(outcomes)
-        failures.extend(batch_failures)
-        totals["failed"] += len(batch_failures)
-        bar.update(len(batch))
-        bar.set_postfix(totals)
-    bar.close()
-    engine.dispose()
-    for name, reason in failures:
-        print(f"failed: {name}: {reason}", file=sys.stderr)
-    summary = {k: totals.get(k, 0) for k in ("created", "updated", "unchanged", "failed")}
-    print(json.dumps(summary))
-    return 1 if failures else 0
+    sources = list(documents.expand(args.paths))
+    known = all(not (documents.is_url(s) or archives.is_warc(s)) for s in sources)
+    policy = FetchPolicy.from_settings(settings) if settings.fetch_enabled else None
+    pool = bulk.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit, policy)
+    bar = tqdm(total=len(sources) if known else None, unit="doc", disable=args.no_progress or None, file=sys.stderr)
 
+    def progress(done: int, totals: bulk.Totals) -> None:
+        bar.update(done)
+        bar.set_postfix(totals.counts)
 
-def _ingest_batch(
-    sessions: sessionmaker[Session], batch: list[Path | None], url: str | None
-) -> tuple[list[str], list[tuple[str, str]]]:
-    outcomes: list[str] = []
-    failures: list[tuple[str, str]] = []
+    fetcher = _fetcher(settings)
     try:
-        with write_session(sessions) as session:
-            for path in batch:
-                name = str(path or "-")
-                try:
-                    doc = read(path)
-                    with session.begin_nested():
-                        result = service.ingest(session, doc.data, hints=_hints(doc, url))
-                    outcomes.append(result.outcome.value)
-                except (OSError, BroadsheetError) as exc:
-                    failures.append((name, _reason(exc)))
-    except Exception as exc:  # the commit itself failed: nothing of this batch is stored
-        log.exception("batch failed")
-        return [], [(str(p or "-"), f"batch not stored: {type(exc).__name__}") for p in batch]
-    return outcomes, failures
+        totals = bulk.ingest(
+            write_session_factory(engine),
+            (doc for source in sources for doc in documents.read(source, url_hint=args.url, fetcher=fetcher)),
+            pool,
+            batch_size=max(1, args.batch_size),
+            on_batch=progress,
+        )
+    finally:
+        bar.close()
+        pool.close()
+        if fetcher is not None:
+            fetcher.close()
+        engine.dispose()
+    for failure in totals.failures:
+        print(f"failed: {failure.name}: {failure.reason}", file=sys.stderr)
+    print(json.dumps(totals.summary()))
+    return 1 if totals.failures else 0
 
 
 if __name__ == "__main__":

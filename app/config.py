@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     fetch_enabled: bool = Field(default=True, description="Allow server-side fetching (/ingest/url, feed links).")
     fetch_allow_networks: list[str] = Field(
         default_factory=list,
-        description="CIDRs fetching may reach although private/loopback, e.g. [\"10.0.0.0/8\"]; empty: public only.",
+        description='CIDRs fetching may reach although private/loopback, e.g. ["10.0.0.0/8"]; empty: public only.',
     )
     fetch_allowed_ports: list[int] = Field(default_factory=lambda: [80, 443])
     fetch_connect_timeout: float = Field(default=5.0, gt=0)

@@ -37,7 +37,7 @@ def serve(routes: dict[str, Route], host: str = "127.0.0.1") -> Iterator[LocalSe
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             server_state.requests.append(f"{self.headers.get('Host')}{self.path}")
             route = server_state.routes.get(self.path)
             status, headers, body = route(self) if route else (404, {"Content-Type": "text/plain"}, b"not found")

@@ -224,10 +224,10 @@ class Fetcher:
                     location = response.headers.get("location")
                     if not location:
                         raise FetchFailed(f"{url} answered {response.status_code} without a Location")
-                    return urljoin(url, location)
+                    return urljoin(url, str(location))
                 if response.status_code >= 400:
                     raise FetchFailed(f"{url} answered {response.status_code}", upstream_status=response.status_code)
-                content_type = response.headers.get("content-type")
+                content_type: str | None = response.headers.get("content-type")
                 media = (content_type or "").split(";")[0].strip().lower()
                 if media and accept is not None and media not in accept:
                     raise FetchFailed(f"{url} is {media}, not a document Broadsheet can parse")

@@ -55,11 +55,8 @@ class RobotsCache:
         except FetchFailed as exc:
             # RFC 9309 §2.3.1: an unavailable robots.txt (4xx) allows everything; an unreachable one
             # (5xx, network errors) must be taken as a complete disallow.
-            if exc.upstream_status is not None and 400 <= exc.upstream_status < 500:
-                rules.allow_all = True
-            else:
-                rules.disallow_all = True
+            unavailable = exc.upstream_status is not None and 400 <= exc.upstream_status < 500
+            rules.parse([] if unavailable else ["User-agent: *", "Disallow: /"])
             return rules
         rules.parse(fetched.data[:_MAX_ROBOTS_BYTES].decode("utf-8", errors="replace").splitlines())
         return rules
-

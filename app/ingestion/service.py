@@ -154,7 +154,8 @@ def _feed_article(entry: feed.FeedEntry, hints: Hints, fetcher: Fetcher | None) 
     draft = entry.draft
     if not entry.full_content and fetcher is not None and draft.url:
         try:
-            page = extract(*fetch(fetcher, draft.url))
+            data, page_hints = fetch(fetcher, draft.url)
+            page = extract(data, hints=page_hints)
         except BroadsheetError as exc:
             draft.warnings.append(f"the linked page could not be used ({exc.detail}); body from the feed")
         else:

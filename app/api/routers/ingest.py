@@ -72,6 +72,8 @@ UrlHint = Annotated[str | None, Query(max_length=2048, description="The document
 async def _document(request: Request, content_type: str | None) -> tuple[bytes, Hints]:
     media = (content_type or "").split(";")[0].strip().lower()
     if media and media not in ACCEPTED_TYPES:
+        if media in FEED_TYPES:
+            raise UnsupportedFormat(f"{media} is a feed type; send feeds to POST /ingest/feed")
         raise UnsupportedFormat(f"content type {media!r} is not accepted; send one of {', '.join(ACCEPTED_TYPES)}")
     return await request.body(), Hints(content_type=content_type, url=request.query_params.get("url"))
 
@@ -162,9 +164,7 @@ async def ingest_feed(
         raise UnsupportedFormat(f"content type {media!r} is not a feed type; send one of {', '.join(FEED_TYPES)}")
     data = await request.body()
     hints = Hints(content_type=content_type)
-    items = await run_in_threadpool(
-        service.extract_feed, data, hints=hints, fetcher=fetcher if fetch_links else None
-    )
+    items = await run_in_threadpool(service.extract_feed, data, hints=hints, fetcher=fetcher if fetch_links else None)
     return await run_in_threadpool(_store_feed, session, items)
 
 
@@ -183,9 +183,7 @@ async def ingest_feed_url(
 ) -> FeedIngestResponse:
     """Fetch a feed through the guarded client and store every entry."""
     data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
-    items = await run_in_threadpool(
-        service.extract_feed, data, hints=hints, fetcher=fetcher if fetch_links else None
-    )
+    items = await run_in_threadpool(service.extract_feed, data, hints=hints, fetcher=fetcher if fetch_links else None)
     return await run_in_threadpool(_store_feed, session, items)
 
 

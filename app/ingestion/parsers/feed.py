@@ -61,7 +61,8 @@ def _refuse_unsafe_xml(data: bytes) -> None:
     try:
         safe_xml.fromstring(data)
     except DefusedXmlException as exc:
-        raise ParseError(f"the feed was refused: {type(exc).__name__} (XML entities and DTDs are not processed)") from exc
+        reason = f"{type(exc).__name__} (XML entities and external references are not processed)"
+        raise ParseError(f"the feed was refused: {reason}") from exc
     except safe_xml.ParseError:
         # Malformed XML is feedparser's job (its loose parser), but never with entity declarations in it.
         if _ENTITY_DECL.search(data[:65536].decode("utf-8", errors="replace")):
@@ -72,6 +73,8 @@ def _xml_entry(entry: Any, site: str | None, language: str | None) -> FeedEntry:
     content = "\n".join(fragment_text(c.get("value", "")) for c in entry.get("content", []) if c.get("value"))
     summary = fragment_text(entry.get("summary", "") or "")
     authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")] or _list(entry.get("author"))
+    published = _str(_raw(entry, "published")) or _str(_raw(entry, "created"))
+    updated = _str(_raw(entry, "updated"))
     draft = ArticleDraft(
         url=_str(entry.get("link")) or _permalink(entry),
         title=_str(fragment_text(entry.get("title", "") or "")),
@@ -82,10 +85,16 @@ def _xml_entry(entry: Any, site: str | None, language: str | None) -> FeedEntry:
         language=language,
         site_name=site,
         image_url=_image(entry),
-        published_at=parse_loose_date(_str(entry.get("published")) or _str(entry.get("created"))),
-        modified_at=parse_loose_date(_str(entry.get("updated"))),
+        # RSS 1.0's dc:date (feedparser's "updated") is the only date such entries have: their publication.
+        published_at=parse_loose_date(published or updated),
+        modified_at=parse_loose_date(updated) if published else None,
     )
     return FeedEntry(draft, full_content=_is_full(content))
+
+
+def _raw(entry: Any, key: str) -> Any:
+    # feedparser's own get() maps a missing "updated" to "published" (with a warning); we want what the feed says.
+    return dict.get(entry, key)
 
 
 def _permalink(entry: Any) -> str | None:

@@ -4,7 +4,8 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 _BLOCKS = frozenset(
-    "p div li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure figcaption br".split()
+    {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr"}
+    | {"section", "article", "header", "footer", "figure", "figcaption", "br"}
 )
 _DROP = ("script", "style", "noscript", "iframe", "object", "embed", "template")
 _PARSER = lxml_html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True)

@@ -1,0 +1,181 @@
+"""Bulk ingestion: parse in worker processes (every core), write in short batched transactions.
+
+Each document gets a wall-clock limit in its worker. A worker that overruns is killed and replaced, so a
+pathological page (a regex or parser stuck in C code, which no signal can interrupt) costs one document,
+never the batch. Parsing happens before the batch's transaction opens, so SQLite's write lock is held
+only for the inserts.
+"""
+
+import contextlib
+import logging
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import BroadsheetError
+from app.fetch.client import Fetcher, FetchPolicy
+from app.ingestion import service
+from app.ingestion.documents import Document
+from app.ingestion.service import Extracted, Failed, IngestResult
+from app.storage.db import write_session
+
+log = logging.getLogger(__name__)
+Parsed = list[Extracted | Failed]
+
+
+@dataclass
+class Totals:
+    """What a bulk ingest did, counted only after each batch committed."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: list[Failed] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {k: self.counts.get(k, 0) for k in ("created", "updated", "unchanged", "failed")}
+
+
+def parse_document(doc: Document, fetcher: Fetcher | None) -> Parsed:
+    """Every article of one document, or why it has none; never raises."""
+    try:
+        return service.extract_all(doc.data, hints=doc.hints, fetcher=fetcher)
+    except BroadsheetError as exc:
+        return [Failed(doc.name, exc.detail)]
+    except Exception as exc:  # a parser bug must cost one document, not the run
+        log.exception("parser crashed", extra={"document": doc.name})
+        return [Failed(doc.name, f"internal parser error: {type(exc).__name__}")]
+
+
+def _worker(conn: Connection, policy: FetchPolicy | None) -> None:
+    fetcher = Fetcher(policy) if policy is not None else None
+    while True:
+        try:
+            doc = conn.recv()
+        except EOFError:
+            return
+        if doc is None:
+            return
+        conn.send(parse_document(doc, fetcher))
+
+
+@dataclass
+class _Slot:
+    process: BaseProcess
+    conn: Connection
+    task: tuple[int, Document] | None = None
+    started: float = 0.0
+
+
+class ParserPool:
+    """`jobs` parser processes, each document bounded by `time_limit` seconds of wall-clock time."""
+
+    def __init__(self, jobs: int, time_limit: float, policy: FetchPolicy | None) -> None:
+        self._context = multiprocessing.get_context("spawn")  # no inherited locks, threads or DB connections
+        self._time_limit = time_limit
+        self._policy = policy
+        self._slots = [self._start() for _ in range(max(1, jobs))]
+
+    def _start(self) -> _Slot:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_worker, args=(child, self._policy), daemon=True)
+        process.start()
+        child.close()
+        return _Slot(process, parent)
+
+    def map(self, docs: list[Document]) -> list[Parsed]:
+        """Parse a list of documents; results in the input order."""
+        results: dict[int, Parsed] = {}
+        pending = list(enumerate(docs))
+        pending.reverse()
+        while pending or any(slot.task for slot in self._slots):
+            for slot in self._slots:
+                if slot.task is None and pending:
+                    slot.task, slot.started = pending.pop(), time.monotonic()
+                    slot.conn.send(slot.task[1])
+            busy = [slot for slot in self._slots if slot.task]
+            next_deadline = min(slot.started for slot in busy) + self._time_limit
+            ready = wait([slot.conn for slot in busy], timeout=max(0.0, next_deadline - time.monotonic()))
+            for slot in busy:
+                assert slot.task is not None
+                index, doc = slot.task
+                if slot.conn in ready:
+                    try:
+                        results[index] = slot.conn.recv()
+                    except EOFError:  # the worker died (e.g. out of memory, a crash in C code)
+                        results[index] = [Failed(doc.name, "the parser process died on this document")]
+                        self._replace(slot)
+                    slot.task = None
+                elif time.monotonic() - slot.started >= self._time_limit:
+                    results[index] = [Failed(doc.name, f"parsing took longer than {self._time_limit:g} s; skipped")]
+                    log.warning("document over the time limit", extra={"document": doc.name})
+                    self._replace(slot)
+                    slot.task = None
+        return [results[i] for i in range(len(docs))]
+
+    def _replace(self, slot: _Slot) -> None:
+        slot.process.kill()
+        slot.process.join()
+        slot.conn.close()
+        fresh = self._start()
+        slot.process, slot.conn = fresh.process, fresh.conn
+
+    def close(self) -> None:
+        for slot in self._slots:
+            with contextlib.suppress(OSError):
+                slot.conn.send(None)
+        for slot in self._slots:
+            slot.process.join(timeout=5)
+            if slot.process.is_alive():
+                slot.process.kill()
+            slot.conn.close()
+
+
+def ingest(
+    sessions: sessionmaker[Session],
+    documents: Iterable[Document | Failed],
+    pool: ParserPool,
+    *,
+    batch_size: int,
+    on_batch: Callable[[int, Totals], None] = lambda n, t: None,
+) -> Totals:
+    """Parse documents in the pool and store each batch in one transaction (a savepoint per article)."""
+    totals = Totals()
+    for batch in _batches(documents, batch_size):
+        failed = [item for item in batch if isinstance(item, Failed)]
+        docs = [item for item in batch if isinstance(item, Document)]
+        parsed = [article for result in pool.map(docs) for article in result]
+        stored = _store(sessions, parsed)
+        for item in (*failed, *stored):
+            if isinstance(item, IngestResult):
+                totals.counts[item.outcome.value] += 1
+            else:
+                totals.counts["failed"] += 1
+                totals.failures.append(item)
+        on_batch(len(batch), totals)
+    return totals
+
+
+def _store(sessions: sessionmaker[Session], parsed: Parsed) -> list[IngestResult | Failed]:
+    try:
+        with write_session(sessions) as session:
+            return service.store_all(session, parsed)
+    except Exception as exc:  # the commit itself failed: nothing of this batch is stored
+        log.exception("batch failed")
+        names = [p.name if isinstance(p, Failed) else p.article.url for p in parsed]
+        return [Failed(name, f"batch not stored: {type(exc).__name__}") for name in names]
+
+
+def _batches(items: Iterable[Document | Failed], size: int) -> Iterator[list[Document | Failed]]:
+    batch: list[Document | Failed] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,75 @@
+"""Where bulk input comes from: files (gzip read transparently), stdin, URLs and WARC web archives."""
+
+import glob
+import gzip
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.domain import Hints
+from app.errors import BroadsheetError
+from app.fetch.client import Fetcher
+from app.ingestion import archives
+from app.ingestion.service import Failed, fetch
+
+SUFFIXES = (".txt", ".html", ".htm", ".json", ".xml", ".rss", ".atom", ".gz", ".warc")
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One document's bytes, a name for reports, and what we know about it."""
+
+    name: str
+    data: bytes
+    hints: Hints
+
+
+def expand(sources: Sequence[str]) -> Iterator[str]:
+    """Files named directly, found under directories (recursively), matched by globs; URLs and '-' as given."""
+    for raw in sources:
+        if raw == STDIN or is_url(raw):
+            yield raw
+            continue
+        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                yield from sorted(str(p) for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
+            else:
+                yield match
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def read(source: str, *, url_hint: str | None = None, fetcher: Fetcher | None = None) -> Iterator[Document | Failed]:
+    """The documents one source holds: one for a file or URL, every HTML response record for a WARC."""
+    try:
+        if source == STDIN:
+            yield Document(STDIN, sys.stdin.buffer.read(), Hints(url=url_hint))
+        elif is_url(source):
+            data, hints = fetch(fetcher, source)
+            yield Document(source, data, hints)
+        elif archives.is_warc(source):
+            for record in archives.html_records(source):
+                name = f"{source}#{record.url}"
+                yield Failed(name, record.error) if record.error else Document(name, record.data, record.hints)
+        else:
+            yield Document(source, _read_file(Path(source)), Hints(content_type=_type_of(source), url=url_hint))
+    except (OSError, EOFError, BroadsheetError) as exc:
+        yield Failed(source, exc.detail if isinstance(exc, BroadsheetError) else f"{type(exc).__name__}: {exc}")
+
+
+def _read_file(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def _type_of(name: str) -> str | None:
+    name = name.removesuffix(".gz")
+    if name.endswith((".html", ".htm")):
+        return "text/html"
+    return None
