@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.main import create_app
 from app.storage import migrate
 from app.storage.db import make_engine
@@ -92,3 +92,11 @@ def client(settings: Settings) -> Iterator[TestClient]:
 def row_count(engine: Engine, table: str = "articles") -> int:
     with engine.connect() as conn:
         return int(conn.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, engine: Engine) -> Iterator[Engine]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield engine
+    get_settings.cache_clear()

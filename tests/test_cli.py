@@ -13,14 +13,6 @@ from tests.conftest import SEED, row_count
 from tests.factories import text_dump
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, engine: Engine) -> Engine:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-
-
 def test_bulk_ingest_reports_each_outcome_and_keeps_what_it_stored(
     cli_env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

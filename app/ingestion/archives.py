@@ -4,9 +4,12 @@ warcio is the Webrecorder/Common Crawl reference reader: it handles per-record g
 compressed HTTP payloads and ARC files, which a hand-written reader would get subtly wrong.
 """
 
+import gzip
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -32,10 +35,19 @@ def is_warc(name: str) -> bool:
 
 
 def html_records(path: str | Path) -> Iterator[Record]:
-    """Every successful HTML response record, with its target URI and WARC-Date as hints."""
-    with open(path, "rb") as stream:
+    """Every successful HTML response record, with its target URI and WARC-Date as hints.
+
+    Raises ParseError (after yielding the records before it) when the file is truncated or corrupt:
+    Python's gzip reader, unlike warcio's own, refuses a member that ends early, so a cut archive is
+    reported instead of silently ending at the last complete record.
+    """
+    name = str(path)
+    records = 0
+    with gzip.open(path, "rb") if name.endswith(".gz") else open(path, "rb") as raw:
+        stream = _Remembering(raw)
         try:
             for record in ArchiveIterator(stream, arc2warc=True):
+                records += 1
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
                 status = record.http_headers.get_statuscode()
@@ -44,6 +56,8 @@ def html_records(path: str | Path) -> Iterator[Record]:
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 data = record.content_stream().read(MAX_RECORD_BYTES + 1)
+                if len(data) <= MAX_RECORD_BYTES and getattr(record.raw_stream, "limit", 0) > 0:
+                    raise EOFError("the last record is cut short")
                 if not url:
                     continue
                 if len(data) > MAX_RECORD_BYTES:
@@ -53,3 +67,26 @@ def html_records(path: str | Path) -> Iterator[Record]:
                 yield Record(url, data, Hints(content_type=content_type, url=url, fetched_at=fetched_at))
         except ArchiveLoadFailed as exc:
             raise ParseError(f"{path} is not a readable WARC file: {exc}") from exc
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise ParseError(f"{path} is truncated or corrupt after {records} records: {exc}") from exc
+        if stream.error is not None:  # warcio ends the iteration quietly on a read error
+            raise ParseError(f"{path} is truncated or corrupt after {records} records: {stream.error}")
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Remembering:
+    """A binary stream that keeps the error a read raised, since warcio swallows it."""
+
+    def __init__(self, stream: _Readable) -> None:
+        self._stream = stream
+        self.error: Exception | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._stream.read(size)
+        except (EOFError, OSError, zlib.error) as exc:
+            self.error = exc
+            raise

@@ -18,6 +18,7 @@ from multiprocessing.process import BaseProcess
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.domain import Hints
 from app.errors import BroadsheetError
 from app.fetch.client import Fetcher, FetchPolicy
 from app.ingestion import service
@@ -51,8 +52,17 @@ def parse_document(doc: Document, fetcher: Fetcher | None) -> Parsed:
         return [Failed(doc.name, f"internal parser error: {type(exc).__name__}")]
 
 
-def _worker(conn: Connection, policy: FetchPolicy | None) -> None:
+ParseFunction = Callable[[Document, Fetcher | None], Parsed]
+_WARM_UP = Document(
+    "warm-up", b"<html><title>t</title><p>Warm up the parsers.</p></html>", Hints(url="https://a.example/")
+)
+_STARTUP_SECONDS = 120.0
+
+
+def _worker(conn: Connection, policy: FetchPolicy | None, parse: ParseFunction) -> None:
     fetcher = Fetcher(policy) if policy is not None else None
+    parse(_WARM_UP, None)  # imports and lazy models load now, not inside the first document's time limit
+    conn.send("ready")
     while True:
         try:
             doc = conn.recv()
@@ -60,7 +70,7 @@ def _worker(conn: Connection, policy: FetchPolicy | None) -> None:
             return
         if doc is None:
             return
-        conn.send(parse_document(doc, fetcher))
+        conn.send(parse(doc, fetcher))
 
 
 @dataclass
@@ -74,18 +84,32 @@ class _Slot:
 class ParserPool:
     """`jobs` parser processes, each document bounded by `time_limit` seconds of wall-clock time."""
 
-    def __init__(self, jobs: int, time_limit: float, policy: FetchPolicy | None) -> None:
+    def __init__(
+        self, jobs: int, time_limit: float, policy: FetchPolicy | None, parse: ParseFunction = parse_document
+    ) -> None:
         self._context = multiprocessing.get_context("spawn")  # no inherited locks, threads or DB connections
         self._time_limit = time_limit
         self._policy = policy
-        self._slots = [self._start() for _ in range(max(1, jobs))]
+        self._parse = parse
+        starting = [self._spawn() for _ in range(max(1, jobs))]
+        self._slots = [self._ready(slot) for slot in starting]
 
-    def _start(self) -> _Slot:
+    def _spawn(self) -> _Slot:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker, args=(child, self._policy), daemon=True)
+        process = self._context.Process(target=_worker, args=(child, self._policy, self._parse), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)
+
+    @staticmethod
+    def _ready(slot: _Slot) -> _Slot:
+        try:
+            if slot.conn.poll(_STARTUP_SECONDS) and slot.conn.recv() == "ready":
+                return slot
+        except EOFError:
+            pass
+        slot.process.kill()
+        raise RuntimeError("a parser process did not start")
 
     def map(self, docs: list[Document]) -> list[Parsed]:
         """Parse a list of documents; results in the input order."""
@@ -121,7 +145,7 @@ class ParserPool:
         slot.process.kill()
         slot.process.join()
         slot.conn.close()
-        fresh = self._start()
+        fresh = self._ready(self._spawn())
         slot.process, slot.conn = fresh.process, fresh.conn
 
     def close(self) -> None:
