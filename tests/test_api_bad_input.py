@@ -158,3 +158,45 @@ def test_write_endpoints_need_a_key_when_keys_are_configured(settings: Settings,
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json()["database"] == "reachable"
+
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    ("name", "document"),
+    [
+        ("deep-html", "<html><head><title>Deep</title></head><body>" + "<div>" * DEEP + "<p>x</p>" + "</div>" * DEEP),
+        ("deep-inline", "<html><body>" + "<b>" * DEEP + "text" + "</b>" * DEEP),
+        ("deep-json", "[" * DEEP + "]" * DEEP),
+        ("deep-jsonld", '<html><script type="application/ld+json">' + '{"a":' * DEEP + "1" + "}" * DEEP + "</script>"),
+        ("deep-json-feed", '{"version": "https://jsonfeed.org/version/1.1", "items": ' + "[" * DEEP + "]" * DEEP + "}"),
+        ("truncated", "<html><head><title>Cut</title></head><body><article><p>The story starts and is cut"),
+        ("no-text", "<html><head><title>Empty page</title></head><body><script>var x = 1;</script></body></html>"),
+        ("tags-only", "<" * 50_000),
+    ],
+)
+def test_hostile_documents_end_in_an_article_or_a_clear_problem(
+    engine: Engine, database_url: str, name: str, document: str
+) -> None:
+    settings = Settings(DATABASE_URL=database_url)  # the default 5 MiB limit: the whole document is parsed
+    with TestClient(create_app(settings)) as client:
+        response = client.post("/ingest", content=document.encode(), params={"url": f"https://e.example/{name}"})
+    if response.status_code in (200, 201):
+        body = response.json()
+        assert body["article"]["title"]
+        if not body["article"]["body"]:
+            assert "no body text could be extracted" in body["warnings"]
+        assert row_count(engine) == 1
+    else:
+        assert response.status_code in (415, 422)  # 415: a feed sent to /ingest
+        assert_problem(response, response.status_code)
+        assert row_count(engine) == 0
+
+
+def test_a_title_only_page_is_stored_with_a_warning(client: TestClient, engine: Engine) -> None:
+    page = b"<html><head><title>Empty page</title></head><body><script>var x = 1;</script></body></html>"
+    response = client.post("/ingest", content=page, params={"url": "https://e.example/empty"})
+    assert response.status_code == 201
+    assert response.json()["article"]["body"] is None
+    assert response.json()["warnings"] == ["no body text could be extracted"]

@@ -159,6 +159,12 @@ def test_hostile_xml_is_refused(feed: str) -> None:
         articles(feed)
 
 
+def test_deeply_nested_json_feed_is_refused() -> None:
+    feed = '{"version": "https://jsonfeed.org/version/1.1", "items": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(ParseError, match="JSON"):
+        articles(feed)
+
+
 def test_deeply_nested_xml_does_not_crash() -> None:
     feed = '<?xml version="1.0"?><rss version="2.0"><channel>' + "<x>" * 100_000 + "</x>" * 100_000
     feed += "<item><title>Deep</title><link>https://e.example/deep</link></item></channel></rss>"

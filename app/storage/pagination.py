@@ -47,6 +47,6 @@ def decode(token: str) -> Cursor:
             return KeysetCursor(sort_at, payload["i"])
         if payload["k"] == "r" and isinstance(payload["o"], int) and 0 <= payload["o"] <= 10_000:
             return OffsetCursor(payload["o"])
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         pass
     raise InvalidCursor("the cursor is not one this API issued; start again without it")

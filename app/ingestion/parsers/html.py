@@ -33,7 +33,9 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
     tags = meta.get("article:tag", []) or ld.keywords
     draft = ArticleDraft(
         url=preferred_url(hints.url, _canonical(tree), _one(meta, "og:url"), ld.url),
-        title=first(ld.title, _one(meta, "og:title"), _one(meta, "twitter:title"), extracted.get("title")),
+        title=first(
+            ld.title, _one(meta, "og:title"), _one(meta, "twitter:title"), extracted.get("title"), _title_tag(tree)
+        ),
         summary=first(
             ld.summary, _one(meta, "og:description"), _one(meta, "description"), extracted.get("description")
         ),
@@ -78,6 +80,17 @@ def _meta(tree: Any) -> dict[str, list[str]]:
         if name and content:
             found.setdefault(name, []).append(content)
     return found
+
+
+def _title_tag(tree: Any) -> str | None:
+    """The <title>, else the first <h1>: what a page without metadata still says about itself."""
+    for path in ("//title", "//h1"):
+        nodes = tree.xpath(path)
+        if nodes:
+            text = " ".join(nodes[0].text_content().split())
+            if text:
+                return text
+    return None
 
 
 def _canonical(tree: Any) -> str | None:

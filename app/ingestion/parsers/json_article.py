@@ -38,6 +38,8 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise ParseError("the JSON is nested too deeply") from exc
     article = jsonld.find_article(data)
     if article is not None:
         draft = jsonld.to_draft(article)

@@ -32,11 +32,13 @@ def loads_lenient(text: str) -> Any:
     """json.loads that forgives the trailing commas and raw newlines pages often put in JSON-LD."""
     try:
         return json.loads(text)
+    except RecursionError:
+        return None
     except json.JSONDecodeError:
         cleaned = re.sub(r",\s*([}\]])", r"\1", text.replace("\n", " ").replace("\r", " "))
         try:
             return json.loads(cleaned)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return None
 
 
