@@ -1,6 +1,7 @@
 """Recognising and parsing the date forms that news pages use (ISO 8601 and RFC 2822)."""
 
 import re
+import warnings
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -12,6 +13,15 @@ _ISO = re.compile(
 _RFC2822 = re.compile(
     r"^(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[+-]\d{4}|[A-Z]{1,5})?$"
 )
+# Unambiguous zone abbreviations news pages print beside times, as UTC offsets in seconds.
+_ZONES = {
+    name: hours * 3600
+    for name, hours in {
+        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "AKST": -9, "AKDT": -8, "HST": -10, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "WET": 0, "WEST": 1,
+        "BST": 1, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13, "MSK": 3,
+    }.items()
+}  # fmt: skip
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 # Pages carry placeholder dates (0001-01-01) and founding years (1851); no news article predates the web.
 MIN_YEAR = 1990
@@ -49,7 +59,10 @@ def parse_loose_date(text: str | None) -> datetime | None:
     if strict:
         return strict[0]
     try:
-        parsed: datetime = dateutil_parser.parse(text.strip()[:64])
+        with warnings.catch_warnings():
+            # An abbreviation we do not map (IST is India, Israel or Ireland) leaves the value naive: UTC below.
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            parsed: datetime = dateutil_parser.parse(text.strip()[:64], tzinfos=_ZONES)
     except (ValueError, TypeError, OverflowError):
         return None
     if parsed.year < MIN_YEAR:

@@ -1,0 +1,116 @@
+"""Extraction quality and speed on the 88-page HTML benchmark: Broadsheet beside trafilatura, in one run.
+
+Body: the public article-extraction benchmark's metric (4-token shingles, per-document precision and recall
+averaged, F1 of the averages), computed by ../shared/tools/score_body.py itself.
+Speed: each page is extracted by both sides alternately, `--rounds` times, single process, so a noisy
+machine slows both alike; pages/s is per core. Broadsheet's figure is the whole pipeline (decoding,
+metadata from JSON-LD/OpenGraph/meta, body, language, validation); trafilatura's is bare_extraction with
+metadata, the closest equivalent.
+Metadata: per-field accuracy against tests/fixtures/metadata-truth.json when it exists.
+"""
+
+import argparse
+import gzip
+import importlib.util
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from app.domain import Hints
+from app.errors import BroadsheetError
+from app.ingestion import service
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "html-benchmark"
+SCORER = ROOT.parent / "shared" / "tools" / "score_body.py"
+METADATA_TRUTH = ROOT / "tests" / "fixtures" / "metadata-truth.json"
+
+
+def _scorer() -> Callable[[dict[str, Any], dict[str, Any]], dict[str, float]]:
+    spec = importlib.util.spec_from_file_location("score_body", SCORER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.score  # type: ignore[no-any-return]
+
+
+def broadsheet(data: bytes, url: str) -> dict[str, Any]:
+    try:
+        article = service.extract(data, hints=Hints(content_type="text/html", url=url)).article
+    except BroadsheetError:
+        return {}
+    return {
+        "body": article.body or "",
+        "title": article.title,
+        "published": article.published_at.isoformat() if article.published_at else None,
+        "authors": article.authors,
+        "language": article.language,
+    }
+
+
+def trafilatura_side(data: bytes, url: str) -> dict[str, Any]:
+    document = trafilatura.bare_extraction(data, url=url, with_metadata=True, include_comments=False)
+    if document is None:
+        return {}
+    found = document.as_dict()
+    return {
+        "body": found.get("text") or "",
+        "title": found.get("title"),
+        "published": found.get("date"),
+        "authors": [a.strip() for a in (found.get("author") or "").split(";") if a.strip()],
+        "language": found.get("language"),
+    }
+
+
+SIDES = {"broadsheet": broadsheet, "trafilatura": trafilatura_side}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench extraction", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the 88 pages (default 3)")
+    args = parser.parse_args(argv)
+    if not CORPUS.exists():
+        print(f"extraction benchmark skipped: {CORPUS} not found")
+        return
+    truth = json.loads((CORPUS / "ground-truth.json").read_text())
+    pages = {key: gzip.decompress((CORPUS / "html" / f"{key}.html.gz").read_bytes()) for key in truth}
+    seconds = dict.fromkeys(SIDES, 0.0)
+    outputs: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in SIDES}
+    for _round in range(max(1, args.rounds)):
+        for key, data in pages.items():
+            for name, side in SIDES.items():
+                started = time.perf_counter()
+                outputs[name][key] = side(data, truth[key]["url"])
+                seconds[name] += time.perf_counter() - started
+    score = _scorer()
+    metadata = json.loads(METADATA_TRUTH.read_text()) if METADATA_TRUTH.exists() else None
+    print(f"\n{len(pages)} pages, {args.rounds} timed rounds, one process\n")
+    header = ("extractor", "precision", "recall", "body F1", "pages/s", "title", "published", "authors", "language")
+    print(" | ".join(f"{h:>11}" for h in header))
+    print("-" * (14 * len(header)))
+    for name in SIDES:
+        predictions = {key: {"articleBody": out.get("body", "")} for key, out in outputs[name].items()}
+        result = score(truth, predictions)
+        rate = len(pages) * args.rounds / seconds[name]
+        fields = _field_accuracy(outputs[name], metadata) if metadata else dict.fromkeys(header[5:], "n/a")
+        cells = [name, *(f"{result[k]:.4f}" for k in ("precision", "recall", "f1")), f"{rate:.1f}"]
+        cells += [fields[f] for f in header[5:]]
+        print(" | ".join(f"{c:>11}" for c in cells))
+    ratio = seconds["trafilatura"] / seconds["broadsheet"]
+    print(f"\nspeed ratio broadsheet/trafilatura: {ratio:.2f} (pages/s, same pages, interleaved)")
+    if metadata is None:
+        print(f"metadata accuracy: no ground truth at {METADATA_TRUTH.relative_to(ROOT)}")
+
+
+def _field_accuracy(outputs: dict[str, dict[str, Any]], truth: dict[str, dict[str, Any]]) -> dict[str, str]:
+    from bench.metadata import accuracy
+
+    return accuracy(outputs, truth)
+
+
+if __name__ == "__main__":
+    main()
