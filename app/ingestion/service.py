@@ -159,7 +159,7 @@ def _feed_article(entry: feed.FeedEntry, hints: Hints, fetcher: Fetcher | None) 
         except BroadsheetError as exc:
             draft.warnings.append(f"the linked page could not be used ({exc.detail}); body from the feed")
         else:
-            return page._replace(warnings=(*page.warnings, "body from the linked page"))
+            return page._replace(original_url=draft.url, warnings=(*page.warnings, "body from the linked page"))
     elif not entry.full_content:
         draft.warnings.append("the feed carries a summary only and the page was not fetched; body is the summary")
     return _finish(draft, Hints(content_type=hints.content_type, url=draft.url, fetched_at=hints.fetched_at))
