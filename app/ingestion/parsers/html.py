@@ -17,6 +17,7 @@ from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
 from app.ingestion.dates import parse_loose_date
 from app.ingestion.parsers import jsonld
+from app.ingestion.parsers.boilerplate import strip_boilerplate
 from app.ingestion.urls import preferred_url
 
 # no_network: never fetch a DTD or entity; huge_tree off: libxml2's depth and size limits stay on.
@@ -45,7 +46,7 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
         url=preferred_url(hints.url, _canonical(tree), _one(meta, "og:url"), ld.url),
         title=first(ld.title, _one(meta, "og:title"), _one(meta, "twitter:title"), _title_tag(tree)),
         summary=first(ld.summary, _one(meta, "og:description"), _one(meta, "description")),
-        body=first(extracted.get("text"), ld.body),
+        body=first(strip_boilerplate(extracted.get("text") or ""), ld.body),
         authors=[a for a in authors if not a.startswith(("http://", "https://"))],
         tags=tags,
         keywords=ld.keywords or _split(_one(meta, "news_keywords") or _one(meta, "keywords")),
@@ -136,7 +137,7 @@ def _byline(tree: Any) -> list[str]:
 def _trafilatura(tree: Any, url: str | None) -> dict[str, Any]:
     # Metadata is read above, from the markup; trafilatura's own metadata pass would double the time.
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False, include_tables=True
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=True, favor_precision=True
     )
     if document is None:
         return {}
