@@ -23,6 +23,7 @@ import trafilatura
 from app.domain import Hints
 from app.errors import BroadsheetError
 from app.ingestion import service
+from bench.metadata import FIELDS, accuracy, mismatches
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "html-benchmark"
@@ -78,6 +79,7 @@ SIDES = {"broadsheet": broadsheet, "trafilatura": trafilatura_side, "traf-precis
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench extraction", description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the 88 pages (default 3)")
+    parser.add_argument("--misses", action="store_true", help="list Broadsheet's metadata misses per field")
     args = parser.parse_args(argv)
     if not CORPUS.exists():
         print(f"extraction benchmark skipped: {CORPUS} not found")
@@ -95,27 +97,25 @@ def main(argv: list[str] | None = None) -> None:
     score = _scorer()
     metadata = json.loads(METADATA_TRUTH.read_text()) if METADATA_TRUTH.exists() else None
     print(f"\n{len(pages)} pages, {args.rounds} timed rounds, one process\n")
-    header = ("extractor", "precision", "recall", "body F1", "pages/s", "title", "published", "authors", "language")
-    print(" | ".join(f"{h:>11}" for h in header))
-    print("-" * (14 * len(header)))
+    header = ("extractor", "precision", "recall", "body F1", "pages/s", *FIELDS)
+    print(" | ".join(f"{h:>13}" for h in header))
+    print("-" * (16 * len(header)))
     for name in SIDES:
         predictions = {key: {"articleBody": out.get("body", "")} for key, out in outputs[name].items()}
         result = score(truth, predictions)
         rate = len(pages) * args.rounds / seconds[name]
-        fields = _field_accuracy(outputs[name], metadata) if metadata else dict.fromkeys(header[5:], "n/a")
+        fields = accuracy(outputs[name], metadata) if metadata else dict.fromkeys(FIELDS, "n/a")
         cells = [name, *(f"{result[k]:.4f}" for k in ("precision", "recall", "f1")), f"{rate:.1f}"]
         cells += [fields[f] for f in header[5:]]
-        print(" | ".join(f"{c:>11}" for c in cells))
+        print(" | ".join(f"{c:>13}" for c in cells))
     ratio = seconds["trafilatura"] / seconds["broadsheet"]
     print(f"\nspeed ratio broadsheet/trafilatura: {ratio:.2f} (pages/s, same pages, interleaved)")
     if metadata is None:
         print(f"metadata accuracy: no ground truth at {METADATA_TRUTH.relative_to(ROOT)}")
-
-
-def _field_accuracy(outputs: dict[str, dict[str, Any]], truth: dict[str, dict[str, Any]]) -> dict[str, str]:
-    from bench.metadata import accuracy
-
-    return accuracy(outputs, truth)
+    elif args.misses:
+        for field in FIELDS:
+            print(f"\nbroadsheet misses on {field}:")
+            print("\n".join(mismatches(outputs["broadsheet"], metadata, field)) or "  none")
 
 
 if __name__ == "__main__":
