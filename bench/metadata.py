@@ -51,7 +51,9 @@ def _judge(expected: dict[str, Any], found: dict[str, Any]) -> dict[str, bool | 
         "title": None if expected["title"] is None else _text(found.get("title")) == _text(expected["title"]),
         "published": None if published is None else _same_day(found.get("published"), published),
         "pub. time": _same_instant(found.get("published"), published) if has_time else None,
-        "authors": None if expected["authors"] is None else _people(found.get("authors")) == _people(expected["authors"]),
+        "authors": None
+        if expected["authors"] is None
+        else _people(found.get("authors")) == _people(expected["authors"]),
         "language": None
         if expected["language"] is None
         else (found.get("language") or "").split("-")[0].lower() == expected["language"],

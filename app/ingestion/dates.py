@@ -68,3 +68,21 @@ def parse_loose_date(text: str | None) -> datetime | None:
     if parsed.year < MIN_YEAR:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_DATELINE_NOISE = re.compile(r"\b(?:published|updated|posted|last modified|on|at|am|um)\b[:]?", re.IGNORECASE)
+
+
+def parse_dateline(text: str) -> datetime | None:
+    """An instant from a printed dateline like "Published 11:11 PM EST Nov 19, 2019"; None unless it names
+    a zone we can place (a wall-clock time without one is not an instant)."""
+    cleaned = _DATELINE_NOISE.sub(" ", text)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            parsed: datetime = dateutil_parser.parse(cleaned, fuzzy=True, tzinfos=_ZONES)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if parsed.tzinfo is None or parsed.year < MIN_YEAR:
+        return None
+    return parsed

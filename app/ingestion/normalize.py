@@ -1,19 +1,25 @@
 """Drafts to validated articles: trimming, canonical URLs, UTC dates, folded tags, language, hashes."""
 
+import contextlib
+import functools
 import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from app.domain import ArticleDraft, tag_key
-from app.errors import ParseError
+from app.errors import InvalidInput, ParseError
+from app.ingestion.authors import clean_authors
 from app.ingestion.languages import ISO_639_1
 from app.ingestion.urls import canonical_url, source_of, url_key
 from app.models import MAX_NAME, MAX_TITLE, ArticleCreate, PreparedArticle
 
+_LANGUAGE_EVIDENCE_CHARS = 400
+_LANGUAGE_OVERRIDE = 0.999
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -30,7 +36,7 @@ def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
         "title": title[:MAX_TITLE],
         "summary": _clean(draft.summary),
         "body": _clean_body(draft.body, title=title),
-        "authors": _clean_list(draft.authors),
+        "authors": _clean_list(clean_authors(draft.authors, not_people=_site_names(draft))),
         "tags": _clean_list(draft.tags),
         "keywords": _clean_list(draft.keywords),
         "section": _clip(draft.section),
@@ -128,17 +134,49 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _language(draft: ArticleDraft) -> str | None:
+    """The declared language, unless a long body says otherwise with near certainty.
+
+    Themes ship <html lang="en-US"> on pages in every language; a confident reading of the article text is
+    the better witness then.
+    """
+    declared = None
     if draft.language:
         primary = draft.language.strip().replace("_", "-").split("-")[0].lower()
-        if primary in ISO_639_1:
-            return primary
-    sample = " ".join(filter(None, (draft.title, draft.summary, (draft.body or "")[:3000])))
+        declared = primary if primary in ISO_639_1 else None
+    body = (draft.body or "")[:2000]
+    if declared and len(body) >= _LANGUAGE_EVIDENCE_CHARS:
+        detected, confidence = _identify(body)
+        if detected and detected != declared and confidence >= _LANGUAGE_OVERRIDE:
+            draft.warnings.append(f"the page declares language {declared!r} but its text is {detected!r}")
+            return detected
+    if declared:
+        return declared
+    sample = " ".join(filter(None, (draft.title, draft.summary, body[:3000])))
     return detect_language(sample) if len(sample) >= 40 else None
+
+
+def _site_names(draft: ArticleDraft) -> list[str]:
+    names = [n for n in (draft.site_name, draft.publisher) if n]
+    if draft.url:
+        with contextlib.suppress(InvalidInput):
+            names.append(source_of(draft.url).split(".")[0])
+    return names
 
 
 def detect_language(text: str) -> str | None:
     """Identify the language of a text with py3langid (bundled model, no network)."""
-    import py3langid  # loads its bundled model on first use; keep that off the import path
+    code, _confidence = _identify(text)
+    return code
 
-    code, _score = py3langid.classify(text)
-    return str(code) if code in ISO_639_1 else None
+
+def _identify(text: str) -> tuple[str | None, float]:
+    code, confidence = _identifier().classify(text)
+    return (str(code) if code in ISO_639_1 else None), float(confidence)
+
+
+@functools.cache
+def _identifier() -> Any:
+    # Loaded on first use (about 0.3 s), not at import; normalised probabilities make the score a confidence.
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_modelpath(Path(MODEL_DIR) / MODEL_FILE, norm_probs=True)

@@ -1,5 +1,6 @@
 """schema.org Article/NewsArticle objects (JSON-LD) to drafts: @graph, arrays, nested authors."""
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -60,14 +61,30 @@ def is_article(obj: dict[str, Any]) -> bool:
     return any(isinstance(k, str) and k.split("/")[-1] in ARTICLE_TYPES for k in kinds)
 
 
-def find_article(data: Any) -> dict[str, Any] | None:
-    """The first Article-typed object in a JSON-LD value."""
-    return next((obj for obj in iter_objects(data) if is_article(obj)), None)
+def find_article(data: Any, *, allow_webpage: bool = True) -> dict[str, Any] | None:
+    """The first Article-typed object in a JSON-LD value; else a WebPage that carries an author or a date.
+
+    SEO plugins (Yoast and its kin) describe many article pages only as a WebPage with datePublished and an
+    author reference, so that is the page's article metadata when nothing more specific is there.
+    """
+    objects = list(iter_objects(data))
+    article = next((obj for obj in objects if is_article(obj)), None)
+    if article is not None or not allow_webpage:
+        return article
+    return next(
+        (obj for obj in objects if _is_type(obj, "WebPage") and ("author" in obj or "datePublished" in obj)), None
+    )
+
+
+def _is_type(obj: dict[str, Any], name: str) -> bool:
+    kind = obj.get("@type")
+    return name in (kind if isinstance(kind, list) else [kind])
 
 
 def _text(value: Any) -> str | None:
     if isinstance(value, str):
-        return value.strip() or None
+        # Publishers often HTML-escape JSON-LD strings ("&#8216;", "&amp;"); JSON itself never needs it.
+        return html.unescape(value).strip() or None
     if isinstance(value, dict):
         return _text(value.get("name") or value.get("@value") or value.get("url") or value.get("@id"))
     if isinstance(value, list) and value:
@@ -93,9 +110,23 @@ def _keywords(value: Any) -> list[str]:
     return []
 
 
-def to_draft(obj: dict[str, Any]) -> ArticleDraft:
-    """Map one schema.org Article object onto a draft."""
-    author = obj.get("author") or obj.get("creator")
+def index_ids(data: Any) -> dict[str, dict[str, Any]]:
+    """Every object of a JSON-LD value by its @id, to resolve references like {"@id": "#author"}."""
+    return {obj["@id"]: obj for obj in iter_objects(data) if isinstance(obj.get("@id"), str) and len(obj) > 1}
+
+
+def _resolve(value: Any, ids: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(value, list):
+        return [_resolve(item, ids) for item in value]
+    if isinstance(value, dict) and set(value) == {"@id"}:
+        return ids.get(value["@id"], value)
+    return value
+
+
+def to_draft(obj: dict[str, Any], ids: dict[str, dict[str, Any]] | None = None) -> ArticleDraft:
+    """Map one schema.org Article object onto a draft; `ids` resolves @id references (Yoast-style @graph)."""
+    ids = ids or {}
+    author = _resolve(obj.get("author") or obj.get("creator"), ids)
     authors = (
         [
             name
@@ -116,7 +147,7 @@ def to_draft(obj: dict[str, Any]) -> ArticleDraft:
         keywords=_keywords(obj.get("keywords")),
         section=_text(obj.get("articleSection")),
         language=_text(obj.get("inLanguage")),
-        publisher=_text(obj.get("publisher")),
+        publisher=_text(_resolve(obj.get("publisher"), ids)),
         image_url=_text(image),
         published_at=parse_loose_date(_text(obj.get("datePublished")) or _text(obj.get("dateCreated"))),
         modified_at=parse_loose_date(_text(obj.get("dateModified"))),
