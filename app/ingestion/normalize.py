@@ -143,7 +143,7 @@ def _language(draft: ArticleDraft) -> str | None:
     if draft.language:
         primary = draft.language.strip().replace("_", "-").split("-")[0].lower()
         declared = primary if primary in ISO_639_1 else None
-    body = (draft.body or "")[:2000]
+    body = (draft.body or "")[:1000]
     if declared and len(body) >= _LANGUAGE_EVIDENCE_CHARS:
         detected, confidence = _identify(body)
         if detected and detected != declared and confidence >= _LANGUAGE_OVERRIDE:

@@ -4,7 +4,9 @@ Sources in order of trust: JSON-LD, then OpenGraph/article:*, Dublin Core and th
 news CMSs emit, then visible markup (<h1>, <time>, rel=author and byline classes).
 """
 
+import itertools
 import re
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -214,7 +216,8 @@ def datelines(tree: Any) -> list[datetime]:
 def author_credits(tree: Any, meta: Meta, ld: ArticleDraft, site_names: list[str]) -> list[str]:
     """The first source that names anyone but the site: JSON-LD, author meta tags (not URLs), byline markup."""
     sites = {_key(s) for s in site_names if _key(s)}
-    for credits in (ld.authors, *(meta.get(name, []) for name in AUTHOR_NAMES), byline(tree)):
+    sources = itertools.chain([ld.authors], (meta.get(name, []) for name in AUTHOR_NAMES), _later(byline, tree))
+    for credits in sources:
         names = [
             c
             for c in credits
@@ -223,6 +226,10 @@ def author_credits(tree: Any, meta: Meta, ld: ArticleDraft, site_names: list[str
         if names:
             return names
     return []
+
+
+def _later(read: Callable[[Any], list[str]], tree: Any) -> Iterator[list[str]]:
+    yield read(tree)  # markup is searched only when no metadata names anyone
 
 
 def byline(tree: Any) -> list[str]:
