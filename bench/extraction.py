@@ -13,6 +13,7 @@ import argparse
 import gzip
 import importlib.util
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,8 @@ import trafilatura
 from app.domain import Hints
 from app.errors import BroadsheetError
 from app.ingestion import service
+from app.ingestion.bulk import ParserPool
+from app.ingestion.documents import Document
 from bench.metadata import FIELDS, accuracy, mismatches
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench extraction", description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the 88 pages (default 3)")
     parser.add_argument("--misses", action="store_true", help="list Broadsheet's metadata misses per field")
+    parser.add_argument("--pool", action="store_true", help="also time bulk parsing with 1 and with all cores")
     args = parser.parse_args(argv)
     if not CORPUS.exists():
         print(f"extraction benchmark skipped: {CORPUS} not found")
@@ -110,6 +114,8 @@ def main(argv: list[str] | None = None) -> None:
         print(" | ".join(f"{c:>13}" for c in cells))
     ratio = seconds["trafilatura"] / seconds["broadsheet"]
     print(f"\nspeed ratio broadsheet/trafilatura: {ratio:.2f} (pages/s, same pages, interleaved)")
+    if args.pool:
+        _pool_scaling(pages, truth, args.rounds)
     if metadata is None:
         print(f"metadata accuracy: no ground truth at {METADATA_TRUTH.relative_to(ROOT)}")
     elif args.misses:
@@ -120,3 +126,24 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _pool_scaling(pages: dict[str, bytes], truth: dict[str, Any], rounds: int) -> None:
+    """Pages/s of `broadsheet ingest`'s parser pool with one worker and with one per core (start-up excluded)."""
+    docs = [
+        Document(key, data, Hints(content_type="text/html", url=truth[key]["url"]))
+        for _ in range(max(1, rounds))
+        for key, data in pages.items()
+    ]
+    cores = os.cpu_count() or 1
+    rates = {}
+    for jobs in sorted({1, cores}):
+        pool = ParserPool(jobs, time_limit=60, policy=None)
+        try:
+            started = time.perf_counter()
+            pool.map(docs)
+            rates[jobs] = len(docs) / (time.perf_counter() - started)
+        finally:
+            pool.close()
+    line = ", ".join(f"{jobs} worker(s) {rate:.1f} pages/s" for jobs, rate in rates.items())
+    print(f"parser pool: {line}; scaling {rates[cores] / rates[1]:.2f}x on {cores} cores")

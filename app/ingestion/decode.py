@@ -54,6 +54,7 @@ _WEB_ENCODINGS = [
     "gb18030", "big5", "cp932", "euc_jp", "iso2022_jp", "cp949",
 ]  # fmt: skip
 _SINGLE_BYTE = frozenset(codecs.lookup(n).name for n in _WEB_ENCODINGS[1:18])
+_GARBAGE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # control characters but tab/newlines/form feed
 _SNIFF_BYTES = 4096
 _DETECT_BYTES = 65536
 
@@ -124,5 +125,4 @@ def looks_like_text(text: str) -> bool:
     sample = text[:8192]
     if not sample.strip():
         return False
-    bad = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return bad / len(sample) < 0.02
+    return len(_GARBAGE.findall(sample)) / len(sample) < 0.02

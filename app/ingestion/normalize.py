@@ -18,7 +18,7 @@ from app.ingestion.languages import ISO_639_1
 from app.ingestion.urls import canonical_url, source_of, url_key
 from app.models import MAX_NAME, MAX_TITLE, ArticleCreate, PreparedArticle
 
-_LANGUAGE_EVIDENCE_CHARS = 400
+_LANGUAGE_EVIDENCE_CHARS = 400  # of the 700 read
 _LANGUAGE_OVERRIDE = 0.999
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[^\W_]+")
@@ -143,7 +143,7 @@ def _language(draft: ArticleDraft) -> str | None:
     if draft.language:
         primary = draft.language.strip().replace("_", "-").split("-")[0].lower()
         declared = primary if primary in ISO_639_1 else None
-    body = (draft.body or "")[:1000]
+    body = (draft.body or "")[:700]
     if declared and len(body) >= _LANGUAGE_EVIDENCE_CHARS:
         detected, confidence = _identify(body)
         if detected and detected != declared and confidence >= _LANGUAGE_OVERRIDE:
