@@ -1,6 +1,7 @@
 """The guarded client: blocked destinations are never connected to, whatever form the address takes."""
 
 import gzip
+import zlib
 from collections.abc import Iterator
 
 import httpcore
@@ -195,13 +196,32 @@ def test_unreachable_robots_txt_disallows_and_missing_allows(site: LocalServer) 
 
 
 def test_decoded_body_cap(site: LocalServer) -> None:
-    bomb = gzip.compress(b"<p>" + b"a" * 400_000)
+    bomb = gzip.compress(b"<p>" + b"a" * 50_000_000)  # 49 KiB on the wire, 50 MB decoded
     site.routes["/bomb"] = lambda _h: (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, bomb)
     site.routes["/big"] = page("x" * 300_000)
     with fetcher_for(site, allow=("127.0.0.0/8",), max_bytes=100_000, respect_robots=False) as fetcher:
         for path in ("/bomb", "/big"):
             with pytest.raises(FetchFailed, match="limit"):
                 fetcher.fetch(site.url(path))
+
+
+@pytest.mark.parametrize("wrap", ["zlib", "raw"])
+def test_deflate_bodies_are_decoded_either_way(site: LocalServer, wrap: str) -> None:
+    compressor = zlib.compressobj(wbits=zlib.MAX_WBITS if wrap == "zlib" else -zlib.MAX_WBITS)
+    body = compressor.compress(ARTICLE.encode()) + compressor.flush()
+    site.routes["/deflate"] = lambda _h: (200, {"Content-Type": "text/html", "Content-Encoding": "deflate"}, body)
+    with fetcher_for(site, allow=("127.0.0.0/8",), respect_robots=False) as fetcher:
+        assert fetcher.fetch(site.url("/deflate")).data.decode() == ARTICLE
+
+
+def test_corrupt_and_unknown_encodings_are_refused(site: LocalServer) -> None:
+    site.routes["/corrupt"] = lambda _h: (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, b"not gzip")
+    site.routes["/br"] = lambda _h: (200, {"Content-Type": "text/html", "Content-Encoding": "br"}, b"\x0b\x02")
+    with fetcher_for(site, allow=("127.0.0.0/8",), respect_robots=False) as fetcher:
+        with pytest.raises(FetchFailed, match="corrupt"):
+            fetcher.fetch(site.url("/corrupt"))
+        with pytest.raises(FetchFailed, match="encoding"):
+            fetcher.fetch(site.url("/br"))
 
 
 def test_content_type_is_checked(site: LocalServer) -> None:
