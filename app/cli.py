@@ -133,8 +133,7 @@ def _ingest(args: argparse.Namespace) -> int:
         return 2
     sources = list(documents.expand(args.paths))
     known = all(not (documents.is_url(s) or archives.is_warc(s)) for s in sources)
-    policy = FetchPolicy.from_settings(settings) if settings.fetch_enabled else None
-    pool = bulk.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit, policy)
+    pool = bulk.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit)
     bar = tqdm(total=len(sources) if known else None, unit="doc", disable=args.no_progress or None, file=sys.stderr)
 
     def progress(done: int, totals: bulk.Totals) -> None:
@@ -148,6 +147,7 @@ def _ingest(args: argparse.Namespace) -> int:
             (doc for source in sources for doc in documents.read(source, url_hint=args.url, fetcher=fetcher)),
             pool,
             batch_size=max(1, args.batch_size),
+            fetcher=fetcher,
             on_batch=progress,
         )
     finally:

@@ -138,7 +138,7 @@ def _pool_scaling(pages: dict[str, bytes], truth: dict[str, Any], rounds: int) -
     cores = os.cpu_count() or 1
     rates = {}
     for jobs in sorted({1, cores}):
-        pool = ParserPool(jobs, time_limit=60, policy=None)
+        pool = ParserPool(jobs, time_limit=60)
         try:
             started = time.perf_counter()
             pool.map(docs)

@@ -110,7 +110,7 @@ def _doc(name: str) -> Document:
 
 
 def test_a_hanging_document_costs_itself_only() -> None:
-    pool = ParserPool(2, time_limit=2.0, policy=None, parse=hang_or_crash)
+    pool = ParserPool(2, time_limit=2.0, parse=hang_or_crash)
     try:
         started = time.monotonic()
         results = pool.map(
@@ -125,3 +125,25 @@ def test_a_hanging_document_costs_itself_only() -> None:
     assert isinstance(results[1][0], Failed) and "longer than 2 s" in results[1][0].reason
     assert isinstance(results[3][0], Failed) and "died" in results[3][0].reason
     assert isinstance(again[0][0], Extracted)
+
+
+def test_feed_entries_get_their_pages_fetched_by_the_parent_process(
+    cli_env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.config import get_settings
+
+    with serve({"/story": page(FIXTURE.read_bytes())}) as site:
+        rss = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>
+        <item><title>Story</title><link>{site.url("/story")}</link><description>Teaser.</description></item>
+        <item><title>Gone</title><link>{site.url("/gone")}</link><description>Kept teaser.</description></item>
+        </channel></rss>"""
+        (tmp_path / "feed.xml").write_text(rss)
+        monkeypatch.setenv("BROADSHEET_FETCH_ALLOWED_PORTS", f"[{site.port}]")
+        monkeypatch.setenv("BROADSHEET_FETCH_ALLOW_NETWORKS", '["127.0.0.0/8"]')
+        get_settings.cache_clear()
+        assert main(["ingest", str(tmp_path / "feed.xml"), "--no-progress", "--jobs", "1"]) == 0
+    assert json.loads(capsys.readouterr().out.strip())["created"] == 2
+    with cli_env.connect() as conn:
+        rows = dict(conn.execute(text("SELECT original_url, body FROM articles")).all())
+    assert len(rows[site.url("/story")]) > 200  # the page's body, not the teaser
+    assert rows[site.url("/gone")] == "Kept teaser."

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain import Hints
 from app.errors import BroadsheetError
-from app.fetch.client import Fetcher, FetchPolicy
+from app.fetch.client import Fetcher
 from app.ingestion import service
 from app.ingestion.documents import Document
 from app.ingestion.service import Extracted, Failed, IngestResult
@@ -59,8 +59,8 @@ _WARM_UP = Document(
 _STARTUP_SECONDS = 120.0
 
 
-def _worker(conn: Connection, policy: FetchPolicy | None, parse: ParseFunction) -> None:
-    fetcher = Fetcher(policy) if policy is not None else None
+def _worker(conn: Connection, parse: ParseFunction) -> None:
+    # Workers never fetch: feed entries that need their page come back marked, and the parent fetches them.
     parse(_WARM_UP, None)  # imports and lazy models load now, not inside the first document's time limit
     conn.send("ready")
     while True:
@@ -70,7 +70,7 @@ def _worker(conn: Connection, policy: FetchPolicy | None, parse: ParseFunction) 
             return
         if doc is None:
             return
-        conn.send(parse(doc, fetcher))
+        conn.send(parse(doc, None))
 
 
 @dataclass
@@ -84,19 +84,16 @@ class _Slot:
 class ParserPool:
     """`jobs` parser processes, each document bounded by `time_limit` seconds of wall-clock time."""
 
-    def __init__(
-        self, jobs: int, time_limit: float, policy: FetchPolicy | None, parse: ParseFunction = parse_document
-    ) -> None:
+    def __init__(self, jobs: int, time_limit: float, parse: ParseFunction = parse_document) -> None:
         self._context = multiprocessing.get_context("spawn")  # no inherited locks, threads or DB connections
         self._time_limit = time_limit
-        self._policy = policy
         self._parse = parse
         starting = [self._spawn() for _ in range(max(1, jobs))]
         self._slots = [self._ready(slot) for slot in starting]
 
     def _spawn(self) -> _Slot:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker, args=(child, self._policy, self._parse), daemon=True)
+        process = self._context.Process(target=_worker, args=(child, self._parse), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)
@@ -165,14 +162,21 @@ def ingest(
     pool: ParserPool,
     *,
     batch_size: int,
+    fetcher: Fetcher | None = None,
     on_batch: Callable[[int, Totals], None] = lambda n, t: None,
 ) -> Totals:
-    """Parse documents in the pool and store each batch in one transaction (a savepoint per article)."""
+    """Parse documents in the pool and store each batch in one transaction (a savepoint per article).
+
+    With a fetcher, feed entries that carry only a summary get their page fetched here, in this process
+    (through the guarded client, with its timeouts), and parsed in the pool like any document.
+    """
     totals = Totals()
     for batch in _batches(documents, batch_size):
         failed = [item for item in batch if isinstance(item, Failed)]
         docs = [item for item in batch if isinstance(item, Document)]
         parsed = [article for result in pool.map(docs) for article in result]
+        if fetcher is not None:
+            parsed = _complete_feed_entries(parsed, pool, fetcher)
         stored = _store(sessions, parsed)
         for item in (*failed, *stored):
             if isinstance(item, IngestResult):
@@ -182,6 +186,34 @@ def ingest(
                 totals.failures.append(item)
         on_batch(len(batch), totals)
     return totals
+
+
+def _complete_feed_entries(parsed: Parsed, pool: ParserPool, fetcher: Fetcher) -> Parsed:
+    pending = [(i, item) for i, item in enumerate(parsed) if isinstance(item, Extracted) and item.page_to_fetch]
+    pages: list[Document] = []
+    errors: dict[int, BroadsheetError] = {}
+    for i, entry in pending:
+        assert entry.page_to_fetch is not None
+        try:
+            data, hints = service.fetch(fetcher, entry.page_to_fetch)
+            pages.append(Document(entry.page_to_fetch, data, hints))
+        except BroadsheetError as exc:
+            errors[i] = exc
+    results = iter(pool.map(pages))
+    completed = list(parsed)
+    for i, entry in pending:
+        assert isinstance(entry, Extracted)
+        if i in errors:
+            completed[i] = service.complete_from_page(entry, errors[i])
+            continue
+        result = next(results)
+        page = result[0] if len(result) == 1 else None
+        if isinstance(page, Extracted):
+            completed[i] = service.complete_from_page(entry, page)
+        else:
+            reason = page.reason if isinstance(page, Failed) else "the page holds more than one article"
+            completed[i] = service.complete_from_page(entry, BroadsheetError(reason))
+    return completed
 
 
 def _store(sessions: sessionmaker[Session], parsed: Parsed) -> list[IngestResult | Failed]:

@@ -19,6 +19,7 @@ from app.storage.repository import Outcome
 
 log = logging.getLogger(__name__)
 FEED_MAX_FETCHES = 20
+SUMMARY_ONLY = "the feed carries a summary only and the page was not fetched; body is the summary"
 
 
 class Extracted(NamedTuple):
@@ -27,6 +28,7 @@ class Extracted(NamedTuple):
     article: ArticleCreate
     warnings: tuple[str, ...]
     original_url: str | None = None
+    page_to_fetch: str | None = None  # a feed entry with a summary only: its page would complete it
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +154,24 @@ def _feed_articles(text: str, hints: Hints, fetcher: Fetcher | None, max_fetches
 
 def _feed_article(entry: feed.FeedEntry, hints: Hints, fetcher: Fetcher | None) -> Extracted:
     draft = entry.draft
-    if not entry.full_content and fetcher is not None and draft.url:
-        try:
-            data, page_hints = fetch(fetcher, draft.url)
-            page = extract(data, hints=page_hints)
-        except BroadsheetError as exc:
-            draft.warnings.append(f"the linked page could not be used ({exc.detail}); body from the feed")
-        else:
-            return page._replace(original_url=draft.url, warnings=(*page.warnings, "body from the linked page"))
-    elif not entry.full_content:
-        draft.warnings.append("the feed carries a summary only and the page was not fetched; body is the summary")
-    return _finish(draft, Hints(content_type=hints.content_type, url=draft.url, fetched_at=hints.fetched_at))
+    entry_hints = Hints(content_type=hints.content_type, url=draft.url, fetched_at=hints.fetched_at)
+    if entry.full_content or not draft.url:
+        return _finish(draft, entry_hints)
+    draft.warnings.append(SUMMARY_ONLY)
+    summary = _finish(draft, entry_hints)._replace(page_to_fetch=draft.url)
+    if fetcher is None:
+        return summary  # the caller may fetch the page later (bulk ingest does, outside its parser processes)
+    try:
+        data, page_hints = fetch(fetcher, draft.url)
+        page: Extracted | BroadsheetError = extract(data, hints=page_hints)
+    except BroadsheetError as exc:
+        page = exc
+    return complete_from_page(summary, page)
+
+
+def complete_from_page(entry: Extracted, page: Extracted | BroadsheetError) -> Extracted:
+    """A summary-only feed entry replaced by its fetched page, or kept with the reason the page failed."""
+    if isinstance(page, BroadsheetError):
+        reason = f"the linked page could not be used ({page.detail}); body from the feed"
+        return entry._replace(warnings=(*(w for w in entry.warnings if w != SUMMARY_ONLY), reason), page_to_fetch=None)
+    return page._replace(original_url=entry.original_url, warnings=(*page.warnings, "body from the linked page"))
