@@ -16,7 +16,8 @@ BENCH = SHARED / "corpus" / "html-benchmark"
 
 
 def test_metadata_and_body_of_a_page() -> None:
-    article, warnings, _ = extract(FIXTURE.read_bytes(), hints=Hints(content_type="text/html"))
+    extracted = extract(FIXTURE.read_bytes(), hints=Hints(content_type="text/html"))
+    article, warnings = extracted.article, extracted.warnings
     assert article.url == "https://courier.example.co.uk/news/2026/05/11/lighthouse-keepers-return?utm_source=rss"
     assert article.title == "Lighthouse keepers return to Skerry Rock"
     assert article.authors == ["Morag Innes"]  # from JSON-LD with a trailing comma

@@ -21,7 +21,8 @@ def parse_text(text: str, url: str | None = None) -> object:
 
 def test_seed_dump_gives_the_documented_article() -> None:
     lines = SEED.read_text().splitlines()
-    article, warnings, _ = extract(SEED.read_bytes(), hints=Hints())
+    extracted = extract(SEED.read_bytes(), hints=Hints())
+    article, warnings = extracted.article, extracted.warnings
     assert article.url == lines[0]
     assert article.title == "Rutte Says Foreign Troops Will Be Deployed to Ukraine Right After Conclusion of Peace"
     assert article.site_name == "Sputnik International"
