@@ -34,7 +34,7 @@ SCORER = ROOT.parent / "shared" / "tools" / "score_body.py"
 METADATA_TRUTH = ROOT / "tests" / "fixtures" / "metadata-truth.json"
 
 
-def _scorer() -> Callable[[dict[str, Any], dict[str, Any]], dict[str, float]]:
+def load_scorer() -> Callable[[dict[str, Any], dict[str, Any]], dict[str, float]]:
     spec = importlib.util.spec_from_file_location("score_body", SCORER)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
                 started = time.perf_counter()
                 outputs[name][key] = side(data, truth[key]["url"])
                 seconds[name] += time.perf_counter() - started
-    score = _scorer()
+    score = load_scorer()
     metadata = json.loads(METADATA_TRUTH.read_text()) if METADATA_TRUTH.exists() else None
     print(f"\n{len(pages)} pages, {args.rounds} timed rounds, one process\n")
     header = ("extractor", "precision", "recall", "body F1", "pages/s", *FIELDS)
