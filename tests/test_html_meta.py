@@ -24,6 +24,11 @@ def test_the_visible_headline_wins_over_titles_with_site_or_section_affixes() ->
     assert article.title == "Plan approved"
 
 
+def test_a_section_label_in_an_h1_is_not_the_headline() -> None:
+    article = parse('<meta property="og:title" content="Opinion | The plan is a mistake">', "<h1>Opinion</h1>").article
+    assert article.title == "Opinion | The plan is a mistake"
+
+
 def test_a_site_name_suffix_is_cut_when_no_headline_confirms_the_title() -> None:
     article = parse(
         '<meta property="og:site_name" content="Daily Planet"><title>Plan approved | Daily Planet</title>'

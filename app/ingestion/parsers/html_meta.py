@@ -107,7 +107,8 @@ def headline(tree: Any, candidates: list[str | None], site_names: list[str]) -> 
         stripped = strip_site_name(title, site_names)
         if stripped:
             return stripped
-    return None
+    # A page with no title metadata at all still has its headline on show.
+    return next((h1 for h1 in _h1s(tree) if not _names_site(h1, sites)), None)
 
 
 def strip_site_name(title: str, site_names: list[str]) -> str:
@@ -166,7 +167,7 @@ _CLOCK_IN_VALUE = re.compile(r"\d[:.]\d\d")
 
 def _timed(value: datetime, tree: Any) -> datetime:
     """A date-only value (read as midnight UTC) made an instant by a dateline printed on the same day."""
-    if (value.hour, value.minute, value.second) != (0, 0, 0):
+    if (value.hour, value.minute, value.second) != (0, 0, 0) or value.utcoffset():
         return value
     return next((d for d in datelines(tree) if d.date() == value.date()), value)
 
@@ -274,14 +275,10 @@ def canonical(tree: Any) -> str | None:
 
 
 def title_tag(tree: Any) -> str | None:
-    """The <title>, else the first <h1>: what a page without metadata still says about itself."""
-    for path in ("//title", "//h1"):
-        nodes = tree.xpath(path)
-        if nodes:
-            text = " ".join(nodes[0].text_content().split())
-            if text:
-                return text
-    return None
+    """The <title> element's text."""
+    nodes = tree.xpath("//title")
+    text = " ".join(nodes[0].text_content().split()) if nodes else ""
+    return text or None
 
 
 def _h1s(tree: Any) -> list[str]:
@@ -290,17 +287,22 @@ def _h1s(tree: Any) -> list[str]:
 
 
 def _is_affixed(title: str, h1: str) -> bool:
+    """True when `title` is `h1`, or `h1` plus a shorter part (site, section) across a separator."""
     a, b = _loose(title), _loose(h1)
     if not b:
         return False
     if a == b:
         return True
-    separator = re.compile(_TITLE_SEPARATORS + "$")
     if a.startswith(b):
-        return bool(re.match(_TITLE_SEPARATORS, title[len(h1) :] if title.startswith(h1) else a[len(b) :]))
-    if a.endswith(b):
-        return bool(separator.search(a[: -len(b)]))
-    return False
+        rest = a[len(b) :]
+        separated = re.match(_TITLE_SEPARATORS, rest) is not None
+    elif a.endswith(b):
+        rest = a[: -len(b)]
+        separated = re.search(_TITLE_SEPARATORS + "$", rest) is not None
+    else:
+        return False
+    # An <h1> holding a section label ("Opinion") must not beat the headline it labels.
+    return separated and len(rest.strip(" |-–—:»·•")) < len(b)
 
 
 def _loose(text: str) -> str:
