@@ -200,3 +200,15 @@ def test_a_title_only_page_is_stored_with_a_warning(client: TestClient, engine: 
     assert response.status_code == 201
     assert response.json()["article"]["body"] is None
     assert response.json()["warnings"] == ["no body text could be extracted"]
+
+
+def test_a_body_over_the_stored_limit_is_cut_with_a_warning(engine: Engine, database_url: str) -> None:
+    paragraph = "A line of prose that goes on for a while, as long reports do, and ends here."
+    dump = "https://e.example/long\nA very long report\n" + "\n".join([paragraph] * 16_000)
+    with TestClient(create_app(Settings(DATABASE_URL=database_url))) as client:
+        response = client.post("/ingest", content=dump.encode(), headers={"Content-Type": "text/plain"})
+    assert response.status_code == 201, response.text
+    body = response.json()["article"]["body"]
+    assert 990_000 < len(body) <= 1_000_000 and body.endswith(paragraph)
+    assert any("the body was cut" in w for w in response.json()["warnings"])
+    assert row_count(engine) == 1

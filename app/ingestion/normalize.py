@@ -16,7 +16,7 @@ from app.errors import InvalidInput, ParseError
 from app.ingestion.authors import clean_authors
 from app.ingestion.languages import ISO_639_1
 from app.ingestion.urls import canonical_url, source_of, url_key
-from app.models import MAX_NAME, MAX_TITLE, ArticleCreate, PreparedArticle
+from app.models import MAX_BODY, MAX_NAME, MAX_TITLE, ArticleCreate, PreparedArticle
 
 _LANGUAGE_EVIDENCE_CHARS = 400  # of the 700 read
 _LANGUAGE_OVERRIDE = 0.999
@@ -35,7 +35,7 @@ def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
         "url": draft.url,
         "title": title[:MAX_TITLE],
         "summary": _clean(draft.summary),
-        "body": _clean_body(draft.body, title=title),
+        "body": _fit_body(_clean_body(draft.body, title=title), draft.warnings),
         "authors": _clean_list(clean_authors(draft.authors, not_people=_site_names(draft))),
         "tags": _clean_list(draft.tags),
         "keywords": _clean_list(draft.keywords),
@@ -95,6 +95,16 @@ def _clean(text: str | None) -> str | None:
 def _clip(text: str | None) -> str | None:
     cleaned = _clean(text)
     return cleaned[:MAX_NAME] if cleaned else None
+
+
+def _fit_body(body: str | None, warnings: list[str]) -> str | None:
+    """A body over the stored limit is cut at the last paragraph that fits, and says so."""
+    if body is None or len(body) <= MAX_BODY:
+        return body
+    cut = body.rfind("\n\n", 0, MAX_BODY)
+    kept = body[: cut if cut > 0 else MAX_BODY]
+    warnings.append(f"the body was cut to {len(kept):,} of {len(body):,} characters (the stored limit is {MAX_BODY:,})")
+    return kept
 
 
 def _clean_body(body: str | None, *, title: str) -> str | None:
