@@ -11,10 +11,11 @@ from tqdm import tqdm
 
 from app import logs
 from app.config import Settings, get_settings
+from app.domain import Hints
 from app.fetch.client import Fetcher, FetchPolicy
-from app.ingestion import archives, bulk, documents
+from app.ingestion import archives, bulk, documents, pool, service
 from app.ingestion.documents import Document
-from app.ingestion.service import Failed
+from app.ingestion.service import Extracted, Failed
 from app.storage import migrate
 from app.storage.db import make_engine, write_session_factory
 
@@ -106,13 +107,19 @@ def _documents(args: argparse.Namespace, fetcher: Fetcher | None) -> Iterator[Do
         yield from documents.read(source, url_hint=args.url, fetcher=fetcher)
 
 
+def _parse_page(data: bytes, hints: Hints) -> Extracted:
+    return service.extract(data, hints=hints)
+
+
 def _parse(args: argparse.Namespace) -> int:
     settings = get_settings()
     failed = 0
     fetcher = _fetcher(settings)
     try:
         for doc in _documents(args, fetcher):
-            items = [doc] if isinstance(doc, Failed) else bulk.parse_document(doc, fetcher)
+            items: list[Extracted | Failed] = [doc] if isinstance(doc, Failed) else pool.parse_document(doc)
+            if fetcher is not None:
+                items = service.complete_feed_entries(items, fetcher, _parse_page, limit=None)
             for item in items:
                 if isinstance(item, Failed):
                     failed += 1
@@ -133,7 +140,7 @@ def _ingest(args: argparse.Namespace) -> int:
         return 2
     sources = list(documents.expand(args.paths))
     known = all(not (documents.is_url(s) or archives.is_warc(s)) for s in sources)
-    pool = bulk.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit)
+    parsers = pool.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit)
     bar = tqdm(total=len(sources) if known else None, unit="doc", disable=args.no_progress or None, file=sys.stderr)
 
     def progress(done: int, totals: bulk.Totals) -> None:
@@ -145,14 +152,14 @@ def _ingest(args: argparse.Namespace) -> int:
         totals = bulk.ingest(
             write_session_factory(engine),
             (doc for source in sources for doc in documents.read(source, url_hint=args.url, fetcher=fetcher)),
-            pool,
+            parsers,
             batch_size=max(1, args.batch_size),
             fetcher=fetcher,
             on_batch=progress,
         )
     finally:
         bar.close()
-        pool.close()
+        parsers.close()
         if fetcher is not None:
             fetcher.close()
         engine.dispose()

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Cap on a fetched body, decoded.")
     fetch_respect_robots: bool = True
     fetch_user_agent: str | None = Field(default=None, description="Overrides the default Broadsheet User-Agent.")
+    parse_workers: int = Field(
+        default=1, ge=0, description="Parser processes per API process; 0 parses in the request thread, unbounded."
+    )
+    parse_time_limit: float = Field(default=20.0, gt=0, description="Seconds one document may take to parse.")
     log_level: str = "INFO"
     log_json: bool = True
     sqlite_busy_timeout_ms: int = 5000

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 import app as package
 from app import logs
@@ -12,6 +13,7 @@ from app.api.limits import BodySizeLimit
 from app.api.routers import articles, health, ingest, tags
 from app.config import Settings, get_settings
 from app.fetch.client import Fetcher, FetchPolicy
+from app.ingestion.pool import ParserPool
 from app.storage import migrate
 from app.storage.db import make_engine, read_session_factory, write_session_factory
 
@@ -41,7 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = write_session_factory(engine)
         app.state.read_sessions = read_session_factory(engine)
         app.state.fetcher = Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
+        # Documents are parsed in worker processes with a time limit: a pathological page costs its own
+        # request, never a server thread stuck in C code.
+        workers, limit = settings.parse_workers, settings.parse_time_limit
+        app.state.parsers = await run_in_threadpool(ParserPool, workers, limit) if workers else None
         yield
+        if app.state.parsers is not None:
+            app.state.parsers.close()
         if app.state.fetcher is not None:
             app.state.fetcher.close()
         engine.dispose()

@@ -24,8 +24,8 @@ import trafilatura
 from app.domain import Hints
 from app.errors import BroadsheetError
 from app.ingestion import service
-from app.ingestion.bulk import ParserPool
 from app.ingestion.documents import Document
+from app.ingestion.pool import ParserPool
 from bench.metadata import FIELDS, accuracy, mismatches
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = ROOT / "samples" / "dumps" / "000_06cfb1d3e5c853fd.txt"
 SAMPLES = ROOT / "samples"
+# Apps in tests parse in the request thread (starting parser processes costs seconds per app);
+# tests/test_parser_pool.py runs the production path, parser processes with a time limit, on its own.
+os.environ.setdefault("BROADSHEET_PARSE_WORKERS", "0")
 PG_ADMIN_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = "broadsheet_test"
 

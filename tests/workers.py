@@ -3,14 +3,13 @@
 import os
 import time
 
-from app.fetch.client import Fetcher
-from app.ingestion.bulk import Parsed, parse_document
 from app.ingestion.documents import Document
+from app.ingestion.pool import Parsed, parse_document
 
 
-def hang_or_crash(doc: Document, fetcher: Fetcher | None) -> Parsed:
+def hang_or_crash(doc: Document) -> Parsed:
     if doc.name == "hang":
         time.sleep(600)
     if doc.name == "crash":
         os._exit(3)
-    return parse_document(doc, fetcher)
+    return parse_document(doc)

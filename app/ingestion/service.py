@@ -1,6 +1,7 @@
 """The one entry point of ingestion: bytes and hints in, validated articles out, then upserts."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -57,28 +58,45 @@ def extract(data: bytes, *, hints: Hints) -> Extracted:
     return _finish(detect.PARSERS[fmt](text, hints), hints)
 
 
-def extract_all(
-    data: bytes, *, hints: Hints, fetcher: Fetcher | None = None, max_fetches: int = FEED_MAX_FETCHES
-) -> list[Extracted | Failed]:
-    """Every article a document holds: one for a page, one per entry for a feed."""
+def extract_all(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
+    """Every article a document holds: one for a page, one per entry for a feed (see extract_feed)."""
     text, fmt = _read(data, hints)
     if fmt is detect.Format.FEED:
-        return _feed_articles(text, hints, fetcher, max_fetches)
+        return _feed_articles(text, hints)
     return [_finish(detect.PARSERS[fmt](text, hints), hints)]
 
 
-def extract_feed(
-    data: bytes, *, hints: Hints, fetcher: Fetcher | None = None, max_fetches: int = FEED_MAX_FETCHES
-) -> list[Extracted | Failed]:
+def extract_feed(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
     """Each entry of an RSS, Atom or JSON feed as an article.
 
-    Entries that carry only a summary get their linked page fetched, when a fetcher is given, for at most
-    `max_fetches` entries (a request must end in bounded time); the others keep the summary, with a warning.
+    Entries that carry only a summary come back with the summary as body and `page_to_fetch` set; the
+    caller decides whether to fetch those pages (complete_feed_entries), since parsing never does I/O.
     """
     text, fmt = _read(data, hints)
     if fmt is not detect.Format.FEED:
         raise UnsupportedFormat("the document is not an RSS, Atom or JSON feed")
-    return _feed_articles(text, hints, fetcher, max_fetches)
+    return _feed_articles(text, hints)
+
+
+ParsePage = Callable[[bytes, Hints], "Extracted"]
+
+
+def complete_feed_entries(
+    items: list[Extracted | Failed], fetcher: Fetcher, parse_page: ParsePage, *, limit: int | None = FEED_MAX_FETCHES
+) -> list[Extracted | Failed]:
+    """Summary-only feed entries replaced by their fetched pages (at most `limit` fetched), in order."""
+    completed: list[Extracted | Failed] = []
+    fetched = 0
+    for item in items:
+        if isinstance(item, Extracted) and item.page_to_fetch and (limit is None or fetched < limit):
+            fetched += 1
+            try:
+                page: Extracted | BroadsheetError = parse_page(*fetch(fetcher, item.page_to_fetch))
+            except BroadsheetError as exc:
+                page = exc
+            item = complete_from_page(item, page)
+        completed.append(item)
+    return completed
 
 
 def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
@@ -138,35 +156,23 @@ def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
     return Extracted(normalize.draft_to_article(draft), tuple(dict.fromkeys(draft.warnings)), hints.url)
 
 
-def _feed_articles(text: str, hints: Hints, fetcher: Fetcher | None, max_fetches: int) -> list[Extracted | Failed]:
+def _feed_articles(text: str, hints: Hints) -> list[Extracted | Failed]:
     results: list[Extracted | Failed] = []
-    fetches = 0
     for number, entry in enumerate(feed.parse(text, hints), start=1):
-        name = entry.draft.url or f"entry {number}"
-        may_fetch = fetcher is not None and fetches < max_fetches
-        fetches += may_fetch and not entry.full_content
         try:
-            results.append(_feed_article(entry, hints, fetcher if may_fetch else None))
+            results.append(_feed_article(entry, hints))
         except BroadsheetError as exc:
-            results.append(Failed(name, exc.detail))
+            results.append(Failed(entry.draft.url or f"entry {number}", exc.detail))
     return results
 
 
-def _feed_article(entry: feed.FeedEntry, hints: Hints, fetcher: Fetcher | None) -> Extracted:
+def _feed_article(entry: feed.FeedEntry, hints: Hints) -> Extracted:
     draft = entry.draft
     entry_hints = Hints(content_type=hints.content_type, url=draft.url, fetched_at=hints.fetched_at)
     if entry.full_content or not draft.url:
         return _finish(draft, entry_hints)
     draft.warnings.append(SUMMARY_ONLY)
-    summary = _finish(draft, entry_hints)._replace(page_to_fetch=draft.url)
-    if fetcher is None:
-        return summary  # the caller may fetch the page later (bulk ingest does, outside its parser processes)
-    try:
-        data, page_hints = fetch(fetcher, draft.url)
-        page: Extracted | BroadsheetError = extract(data, hints=page_hints)
-    except BroadsheetError as exc:
-        page = exc
-    return complete_from_page(summary, page)
+    return _finish(draft, entry_hints)._replace(page_to_fetch=draft.url)
 
 
 def complete_from_page(entry: Extracted, page: Extracted | BroadsheetError) -> Extracted:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from app.api.deps import FetcherDep, WriteGuard, WriteSession
+from app.api.deps import FetcherDep, PageParser, WriteGuard, WriteSession
 from app.api.routers.articles import respond
 from app.api.schemas import (
     ExtractResponse,
@@ -20,7 +20,9 @@ from app.api.schemas import (
 )
 from app.domain import Hints
 from app.errors import UnsupportedFormat
+from app.fetch.client import Fetcher
 from app.ingestion import service
+from app.ingestion.service import ParsePage
 
 router = APIRouter(tags=["ingestion"])
 
@@ -91,17 +93,15 @@ async def ingest_document(
     request: Request,
     session: WriteSession,
     response: Response,
+    parse_page: PageParser,
     url: UrlHint = None,
     content_type: Annotated[str | None, Header()] = None,
 ) -> IngestResponse:
     """Parse a raw document (HTML page, flattened text dump, or JSON) and store it by canonical URL."""
     data, hints = await _document(request, content_type)
     # Parsing and the database are synchronous: keep them off the event loop, as FastAPI does for def handlers.
-    return await run_in_threadpool(_ingest, session, data, hints, response)
-
-
-def _ingest(session: Session, data: bytes, hints: Hints, response: Response) -> IngestResponse:
-    return respond(session, service.ingest(session, data, hints=hints), response)
+    extracted = await run_in_threadpool(parse_page, data, hints)
+    return await run_in_threadpool(_store, session, extracted, response)
 
 
 @router.post(
@@ -112,11 +112,14 @@ def _ingest(session: Session, data: bytes, hints: Hints, response: Response) -> 
     responses=problem_responses(413, 415, 422),
 )
 async def extract_document(
-    request: Request, url: UrlHint = None, content_type: Annotated[str | None, Header()] = None
+    request: Request,
+    parse_page: PageParser,
+    url: UrlHint = None,
+    content_type: Annotated[str | None, Header()] = None,
 ) -> ExtractResponse:
     """Parse a raw document and return the article without storing it."""
     data, hints = await _document(request, content_type)
-    extracted = await run_in_threadpool(service.extract, data, hints=hints)
+    extracted = await run_in_threadpool(parse_page, data, hints)
     return ExtractResponse(article=extracted.article, warnings=list(extracted.warnings))
 
 
@@ -129,14 +132,14 @@ async def extract_document(
     responses=stored_responses(401, 403, 413, 415, 422, 502, 504),
 )
 async def ingest_url(
-    body: FetchRequest, session: WriteSession, response: Response, fetcher: FetcherDep
+    body: FetchRequest, session: WriteSession, response: Response, fetcher: FetcherDep, parse_page: PageParser
 ) -> IngestResponse:
     """Fetch an article page through the guarded client (public hosts, ports 80/443, robots.txt) and store it.
 
     The address it was fetched from is kept as `original_url`; the page's canonical URL (same site) is its key.
     """
     data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
-    extracted = await run_in_threadpool(service.extract, data, hints=hints)
+    extracted = await run_in_threadpool(parse_page, data, hints)
     extracted = extracted._replace(original_url=body.url)
     return await run_in_threadpool(_store, session, extracted, response)
 
@@ -153,6 +156,7 @@ async def ingest_feed(
     request: Request,
     session: WriteSession,
     fetcher: FetcherDep,
+    parse_page: PageParser,
     fetch_links: Annotated[
         bool, Query(description="Fetch the linked page of entries that carry only a summary (at most 20).")
     ] = True,
@@ -164,7 +168,7 @@ async def ingest_feed(
         raise UnsupportedFormat(f"content type {media!r} is not a feed type; send one of {', '.join(FEED_TYPES)}")
     data = await request.body()
     hints = Hints(content_type=content_type)
-    items = await run_in_threadpool(service.extract_feed, data, hints=hints, fetcher=fetcher if fetch_links else None)
+    items = await run_in_threadpool(_feed_items, data, hints, fetcher if fetch_links else None, parse_page)
     return await run_in_threadpool(_store_feed, session, items)
 
 
@@ -179,12 +183,22 @@ async def ingest_feed_url(
     body: FetchRequest,
     session: WriteSession,
     fetcher: FetcherDep,
+    parse_page: PageParser,
     fetch_links: Annotated[bool, Query(description="Fetch linked pages of summary-only entries (at most 20).")] = True,
 ) -> FeedIngestResponse:
     """Fetch a feed through the guarded client and store every entry."""
     data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
-    items = await run_in_threadpool(service.extract_feed, data, hints=hints, fetcher=fetcher if fetch_links else None)
+    items = await run_in_threadpool(_feed_items, data, hints, fetcher if fetch_links else None, parse_page)
     return await run_in_threadpool(_store_feed, session, items)
+
+
+def _feed_items(
+    data: bytes, hints: Hints, fetcher: Fetcher | None, parse_page: ParsePage
+) -> list[service.Extracted | service.Failed]:
+    items = service.extract_feed(data, hints=hints)
+    if fetcher is None:
+        return items
+    return service.complete_feed_entries(items, fetcher, parse_page, limit=service.FEED_MAX_FETCHES)
 
 
 def _store(session: Session, extracted: service.Extracted, response: Response) -> IngestResponse:

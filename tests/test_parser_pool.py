@@ -1,0 +1,46 @@
+"""The API's production path: documents parsed in worker processes, each within the time limit."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import SEED, row_count
+
+# A page whose body extraction takes seconds: tens of thousands of short paragraphs.
+SLOW_PAGE = ("<html><title>Slow</title><body>" + "<p>word word word word word</p>" * 60_000).encode()
+
+
+@pytest.fixture(scope="module")
+def pooled_client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(DATABASE_URL=database_url, parse_workers=1, parse_time_limit=1.0)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_documents_are_parsed_in_worker_processes(pooled_client: TestClient, engine: Engine) -> None:
+    assert pooled_client.app.state.parsers is not None  # type: ignore[attr-defined]
+    response = pooled_client.post("/ingest", content=SEED.read_bytes(), headers={"Content-Type": "text/plain"})
+    assert response.status_code == 201, response.text
+    assert row_count(engine) == 1
+
+
+def test_a_document_over_the_time_limit_is_a_422_and_the_server_goes_on(
+    pooled_client: TestClient, engine: Engine
+) -> None:
+    response = pooled_client.post("/ingest", content=SLOW_PAGE, params={"url": "https://e.example/slow"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "unparseable-document"
+    assert "longer than 1 s" in response.json()["detail"]
+    assert row_count(engine) == 0
+    again = pooled_client.post("/extract", content=SEED.read_bytes(), headers={"Content-Type": "text/plain"})
+    assert again.status_code == 200  # the killed worker was replaced
+
+
+def test_parse_errors_cross_the_process_boundary_with_their_status(pooled_client: TestClient) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+    assert pooled_client.post("/extract", content=png, headers={"Content-Type": "text/html"}).status_code == 415
+    assert pooled_client.post("/extract", content=b"[" * 100_000 + b"]" * 100_000).status_code == 422
