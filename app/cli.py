@@ -5,13 +5,12 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from tqdm import tqdm
 
 from app import logs
 from app.config import Settings, get_settings
-from app.domain import Hints
 from app.fetch.client import Fetcher, FetchPolicy
 from app.ingestion import archives, bulk, documents, pool, service
 from app.ingestion.documents import Document
@@ -102,13 +101,9 @@ def _fetcher(settings: Settings) -> Fetcher | None:
     return Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
 
 
-def _documents(args: argparse.Namespace, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
-    for source in documents.expand(args.paths):
-        yield from documents.read(source, url_hint=args.url, fetcher=fetcher)
-
-
-def _parse_page(data: bytes, hints: Hints) -> Extracted:
-    return service.extract(data, hints=hints)
+def _documents(sources: Iterable[str], url: str | None, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
+    for source in sources:
+        yield from documents.read(source, url_hint=url, fetcher=fetcher)
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -116,10 +111,10 @@ def _parse(args: argparse.Namespace) -> int:
     failed = 0
     fetcher = _fetcher(settings)
     try:
-        for doc in _documents(args, fetcher):
+        for doc in _documents(documents.expand(args.paths), args.url, fetcher):
             items: list[Extracted | Failed] = [doc] if isinstance(doc, Failed) else pool.parse_document(doc)
             if fetcher is not None:
-                items = service.complete_feed_entries(items, fetcher, _parse_page, limit=None)
+                items = service.complete_feed_entries(items, fetcher, service.parse_page, limit=None)
             for item in items:
                 if isinstance(item, Failed):
                     failed += 1
@@ -151,7 +146,7 @@ def _ingest(args: argparse.Namespace) -> int:
     try:
         totals = bulk.ingest(
             write_session_factory(engine),
-            (doc for source in sources for doc in documents.read(source, url_hint=args.url, fetcher=fetcher)),
+            _documents(sources, args.url, fetcher),
             parsers,
             batch_size=max(1, args.batch_size),
             fetcher=fetcher,

@@ -9,12 +9,11 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.domain import Hints
 from app.errors import NotFound, Unauthorized
 from app.fetch.client import Fetcher
 from app.ingestion import service
 from app.ingestion.pool import ParserPool
-from app.ingestion.service import Extracted, ParsePage
+from app.ingestion.service import ParsePage
 from app.storage import repository
 from app.storage.db import read_session, write_session
 from app.storage.tables import Article
@@ -51,11 +50,7 @@ FetcherDep = Annotated[Fetcher | None, Depends(get_fetcher)]
 def get_page_parser(request: Request) -> ParsePage:
     """`service.extract` in the app's parser processes (time-limited), or in the request thread."""
     parsers: ParserPool | None = request.app.state.parsers
-    return parsers.parse_page if parsers is not None else _extract_here
-
-
-def _extract_here(data: bytes, hints: Hints) -> Extracted:
-    return service.extract(data, hints=hints)
+    return parsers.parse_page if parsers is not None else service.parse_page
 
 
 PageParser = Annotated[ParsePage, Depends(get_page_parser)]

@@ -89,7 +89,6 @@ class Fetched:
     """A fetched document: the URL it was finally served from, its bytes and when it was fetched."""
 
     url: str
-    requested_url: str
     content_type: str | None
     data: bytes
     fetched_at: datetime
@@ -185,7 +184,6 @@ class Fetcher:
                 continue
             return Fetched(
                 url=current,
-                requested_url=url,
                 content_type=response[0],
                 data=response[1],
                 fetched_at=datetime.now(UTC),

@@ -81,6 +81,11 @@ def extract_feed(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
 ParsePage = Callable[[bytes, Hints], "Extracted"]
 
 
+def parse_page(data: bytes, hints: Hints) -> Extracted:
+    """`extract` as a ParsePage: what callers that parse in their own thread pass around."""
+    return extract(data, hints=hints)
+
+
 def complete_feed_entries(
     items: list[Extracted | Failed], fetcher: Fetcher, parse_page: ParsePage, *, limit: int | None = FEED_MAX_FETCHES
 ) -> list[Extracted | Failed]:
