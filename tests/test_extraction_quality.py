@@ -13,6 +13,7 @@ import pytest
 
 from bench.extraction import CORPUS, broadsheet, load_scorer
 from bench.metadata import accuracy
+from tests.conftest import require_shared
 
 TRUTH = Path(__file__).parent / "fixtures" / "metadata-truth.json"
 FLOORS = {"title": 0.95, "published": 0.95, "pub. time": 0.88, "authors": 0.90, "language": 0.97}
@@ -20,8 +21,7 @@ FLOORS = {"title": 0.95, "published": 0.95, "pub. time": 0.88, "authors": 0.90, 
 
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, dict[str, Any]]:
-    if not CORPUS.exists():
-        pytest.skip(f"{CORPUS} is not there (it sits beside the clone in CI)")
+    require_shared(CORPUS)
     truth = json.loads((CORPUS / "ground-truth.json").read_text())
     return {
         key: broadsheet(gzip.decompress((CORPUS / "html" / f"{key}.html.gz").read_bytes()), value["url"])

@@ -5,11 +5,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from app.domain import Hints
 from app.ingestion.service import extract
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_shared
 
 FIXTURE = Path(__file__).parent / "fixtures" / "article.html"
 BENCH = SHARED / "corpus" / "html-benchmark"
@@ -42,8 +40,8 @@ def test_windows_1251_page_declared_in_meta_decodes() -> None:
     assert article.language == "ru"
 
 
-@pytest.mark.skipif(not BENCH.exists(), reason="../shared/corpus/html-benchmark is not beside the repository")
 def test_real_pages_give_articles_with_body_text() -> None:
+    require_shared(BENCH)
     truth = json.loads((BENCH / "ground-truth.json").read_text())
     names = sorted(truth)[:12]
     with_body = 0

@@ -3,11 +3,9 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from app.domain import Hints
 from app.ingestion.service import extract
-from tests.conftest import SEED, SHARED
+from tests.conftest import SEED, SHARED, require_shared
 from tests.factories import text_dump
 
 SEED_BODY_FIRST = "MOSCOW (Sputnik) - Foreign troops"
@@ -103,11 +101,12 @@ def test_language_is_detected_when_the_dump_names_none() -> None:
     assert parse_text(doc).language == "de"
 
 
-DUMPS = sorted((SHARED / "corpus" / "dumps").glob("*.txt"))
+DUMP_DIR = SHARED / "corpus" / "dumps"
+DUMPS = sorted(DUMP_DIR.glob("*.txt"))
 
 
-@pytest.mark.skipif(not DUMPS, reason="../shared/corpus/dumps is not beside the repository")
 def test_every_real_dump_parses_with_a_url_title_and_body() -> None:
+    require_shared(DUMP_DIR)
     missing_body = []
     for path in DUMPS:
         article = extract(path.read_bytes(), hints=Hints()).article
@@ -117,8 +116,8 @@ def test_every_real_dump_parses_with_a_url_title_and_body() -> None:
     assert len(missing_body) <= 2, missing_body
 
 
-@pytest.mark.skipif(not DUMPS, reason="../shared/corpus/dumps is not beside the repository")
 def test_real_dump_bodies_end_with_the_annotated_body() -> None:
+    require_shared(DUMP_DIR)
     # Each dump's last line is the last paragraph of the human-annotated body.
     misses = [p.name for p in DUMPS if not _ends_with_last_line(p)]
     assert len(misses) <= 3, misses
