@@ -5,6 +5,7 @@ are skipped with the reason shown when none is reachable; under CI (CI=true) tha
 """
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,17 +27,20 @@ SAMPLES = ROOT / "samples"
 # tests/test_parser_pool.py runs the production path, parser processes with a time limit, on its own.
 os.environ.setdefault("BROADSHEET_PARSE_WORKERS", "0")
 PG_ADMIN_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = "broadsheet_test"
+# Each run creates its own database and drops only that one, so two runs on one server never wipe each other.
+PG_TEST_DB = f"{os.environ.get('BROADSHEET_TEST_POSTGRES_DB', 'broadsheet_test')}_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def _admin() -> Engine:
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
 
 
 def _postgres_url() -> str:
-    """Create (once) and return the URL of the test database, or skip/fail when PostgreSQL is absent."""
+    """Create this run's test database and return its URL, or skip/fail when PostgreSQL is absent."""
     try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        admin = _admin()
         with admin.connect() as conn:
-            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_TEST_DB})
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{PG_TEST_DB}"'))
+            conn.execute(text(f'CREATE DATABASE "{PG_TEST_DB}"'))
         admin.dispose()
     except OperationalError as exc:
         reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}"
@@ -44,6 +48,13 @@ def _postgres_url() -> str:
             pytest.fail(f"CI must test PostgreSQL. {reason}")
         pytest.skip(reason)
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_TEST_DB
+
+
+def _drop_postgres_db() -> None:
+    admin = _admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def require_shared(path: Path) -> None:
@@ -57,28 +68,20 @@ def require_shared(path: Path) -> None:
     pytest.skip(reason)
 
 
-def _reset_schema(engine: Engine) -> None:
-    """Drop whatever an earlier run left, then build the schema with the real migrations."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-            conn.execute(text("DROP TEXT SEARCH CONFIGURATION IF EXISTS broadsheet"))
-            conn.execute(text("DROP TEXT SEARCH DICTIONARY IF EXISTS broadsheet_stem"))
-    migrate.upgrade(engine)
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'broadsheet.db'}"
-    return _postgres_url()
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'broadsheet.db'}"
+        return
+    yield _postgres_url()
+    _drop_postgres_db()
 
 
 @pytest.fixture(scope="session")
 def migrated_engine(database_url: str) -> Iterator[Engine]:
+    """A new database (a new file, or this run's own PostgreSQL database) built with the real migrations."""
     engine = make_engine(Settings(DATABASE_URL=database_url))
-    _reset_schema(engine)
+    migrate.upgrade(engine)
     yield engine
     engine.dispose()
 
