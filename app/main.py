@@ -15,7 +15,7 @@ from app.config import Settings, get_settings
 from app.fetch.client import Fetcher, FetchPolicy
 from app.ingestion.pool import ParserPool
 from app.storage import migrate
-from app.storage.db import make_engine, read_session_factory, write_session_factory
+from app.storage.db import Writer, make_engine, read_session_factory
 
 DESCRIPTION = """Parsed news articles: ingest raw pages, text dumps or JSON; list, filter and search them.
 
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
             raise SchemaBehind("the database schema is behind this version; run `broadsheet migrate` first")
         app.state.engine = engine
-        app.state.sessions = write_session_factory(engine)
+        app.state.writer = Writer(engine)
         app.state.read_sessions = read_session_factory(engine)
         app.state.fetcher = Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
         # Documents are parsed in worker processes with a time limit: a pathological page costs its own

@@ -15,7 +15,7 @@ from app.ingestion import service
 from app.ingestion.pool import ParserPool
 from app.ingestion.service import ParsePage
 from app.storage import repository
-from app.storage.db import read_session, write_session
+from app.storage.db import Writer, read_session
 from app.storage.tables import Article
 
 
@@ -32,10 +32,14 @@ def get_read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """Commits when the handler returns, before the response is sent; rolls back on any error."""
-    with write_session(request.app.state.sessions) as session:
-        yield session
+def get_writer(request: Request) -> Writer:
+    """Runs a write flow's transaction and commits it before the handler returns (so before any response).
+
+    Not a session dependency: FastAPI may run a yield dependency's exit after the response is sent, and a
+    client must never hold a 201 for a commit that has not happened, or failed.
+    """
+    writer: Writer = request.app.state.writer
+    return writer
 
 
 def get_fetcher(request: Request) -> Fetcher | None:
@@ -55,7 +59,7 @@ def get_page_parser(request: Request) -> ParsePage:
 
 PageParser = Annotated[ParsePage, Depends(get_page_parser)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
-WriteSession = Annotated[Session, Depends(get_write_session)]
+WriterDep = Annotated[Writer, Depends(get_writer)]
 
 _api_key_header = APIKeyHeader(
     name="X-API-Key",

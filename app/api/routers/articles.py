@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import ArticleId, CurrentArticle, ReadSession, SettingsDep, WriteGuard, WriteSession
-from app.api.schemas import IngestResponse, problem_responses, stored_responses
+from app.api.deps import ArticleId, CurrentArticle, ReadSession, SettingsDep, WriteGuard, WriterDep
+from app.api.schemas import Force, IngestResponse, problem_responses, respond, stored_responses
 from app.errors import InvalidCursor, NotFound
 from app.ingestion import service
 from app.ingestion.urls import url_key
@@ -95,12 +95,11 @@ def get_article(article: CurrentArticle) -> ArticleRead:
     operation_id="delete_article",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[WriteGuard],
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422, 503),
 )
-def delete_article(session: WriteSession, article_id: ArticleId) -> Response:
-    """Delete an article and its search entry."""
-    if not repository.delete_article(session, article_id):
-        raise NotFound(f"no article with id {article_id}")
+def delete_article(writer: WriterDep, article_id: ArticleId) -> Response:
+    """Delete an article and its search entry; committed before the 204 is sent."""
+    service.delete_article(writer, article_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -110,22 +109,10 @@ def delete_article(session: WriteSession, article_id: ArticleId) -> Response:
     response_model=IngestResponse,
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],
-    responses=stored_responses(401, 413, 422),
+    responses=stored_responses(401, 409, 413, 422, 503),
 )
-def create_article(session: WriteSession, article: ArticleCreate, response: Response) -> IngestResponse:
+def create_article(
+    writer: WriterDep, article: ArticleCreate, response: Response, force: Force = False
+) -> IngestResponse:
     """Store an article given as JSON; the same URL again updates it in place (same id)."""
-    result = service.store(session, article)
-    return respond(session, result, response)
-
-
-def respond(session: WriteSession, result: service.IngestResult, response: Response) -> IngestResponse:
-    """201 with Location for a new article, 200 otherwise; the body is the stored article."""
-    stored = repository.get_article(session, result.article_id)
-    if result.outcome is repository.Outcome.CREATED:
-        response.status_code = status.HTTP_201_CREATED
-        response.headers["Location"] = f"/articles/{result.article_id}"
-    else:
-        response.status_code = status.HTTP_200_OK
-    return IngestResponse(
-        outcome=result.outcome, article=ArticleRead.model_validate(stored), warnings=list(result.warnings)
-    )
+    return respond(service.store_article(writer, article, force=force), response)
