@@ -3,12 +3,13 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 import app as package
 from app import logs
 from app.api import problems
+from app.api.deps import reject_control_characters
 from app.api.limits import BodySizeLimit
 from app.api.routers import articles, health, ingest, tags
 from app.config import Settings, get_settings
@@ -54,7 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.fetcher.close()
         engine.dispose()
 
-    app = FastAPI(title="Broadsheet", version=package.__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Broadsheet",
+        version=package.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_control_characters)],
+    )
     app.state.settings = settings
     problems.install(app)
     for router in (articles.router, ingest.router, tags.router, health.router):

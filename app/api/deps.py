@@ -9,11 +9,12 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.errors import NotFound, Unauthorized
+from app.errors import InvalidInput, NotFound, Unauthorized
 from app.fetch.client import Fetcher
 from app.ingestion import service
 from app.ingestion.pool import ParserPool
 from app.ingestion.service import ParsePage
+from app.models import CONTROL_CHARACTERS
 from app.storage import repository
 from app.storage.db import Writer, read_session
 from app.storage.tables import Article
@@ -88,3 +89,11 @@ def load_article(session: ReadSession, article_id: ArticleId) -> Article:
 
 
 CurrentArticle = Annotated[Article, Depends(load_article)]
+
+
+def reject_control_characters(request: Request) -> None:
+    """Query values with control characters (NUL included) are refused: no engine matches them the same way,
+    and no tag, host, URL or search term contains one."""
+    for name, value in request.query_params.multi_items():
+        if CONTROL_CHARACTERS.search(value) or CONTROL_CHARACTERS.search(name):
+            raise InvalidInput(f"query parameter {name[:50]!r} contains control characters")

@@ -1,6 +1,5 @@
 """/articles: list, search, read, look up by URL, create and delete."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -10,7 +9,7 @@ from app.api.schemas import Force, IngestResponse, problem_responses, respond, s
 from app.errors import InvalidCursor, NotFound
 from app.ingestion import service
 from app.ingestion.urls import url_key
-from app.models import ArticleCreate, ArticlePage, ArticleRead
+from app.models import ArticleCreate, ArticlePage, ArticleRead, QueryInstant
 from app.storage import pagination, repository
 from app.storage.pagination import OffsetCursor
 from app.storage.search.query import parse_query
@@ -30,8 +29,10 @@ def list_articles(
     exclude_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; none may match.")] = [],  # noqa: B006
     source: Annotated[str | None, Query(max_length=255, description="Publishing host, e.g. sputnikglobe.com.")] = None,
     language: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO 639-1 code.")] = None,
-    published_after: Annotated[datetime | None, Query(description="Inclusive; ISO 8601, UTC if no offset.")] = None,
-    published_before: Annotated[datetime | None, Query(description="Exclusive; ISO 8601, UTC if no offset.")] = None,
+    published_after: Annotated[QueryInstant | None, Query(description="Inclusive; ISO 8601, UTC if no offset.")] = None,
+    published_before: Annotated[
+        QueryInstant | None, Query(description="Exclusive; ISO 8601, UTC if no offset.")
+    ] = None,
     q: Annotated[
         str | None,
         Query(
