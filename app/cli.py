@@ -39,9 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the HTTP API", description="Run the HTTP API with uvicorn.")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    # Defaults from the environment, so a container's settings take effect without a shell in its CMD.
+    serve.add_argument(
+        "--host", default=os.environ.get("BROADSHEET_HOST", "127.0.0.1"), help="address (BROADSHEET_HOST or 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="port (PORT or 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=int(os.environ.get("WORKERS", "1")), help="worker processes (WORKERS or 1)"
+    )
+    serve.add_argument(
+        "--migrate", action="store_true", help="apply migrations first (one replica only; replicas race otherwise)"
+    )
     serve.set_defaults(run=_serve)
 
     mig = commands.add_parser(
@@ -83,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.migrate:
+        _migrate(args)
     uvicorn.run(
         "app.main:app_from_env",
         factory=True,
