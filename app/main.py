@@ -16,7 +16,7 @@ from app.api.routers import articles, health, ingest, tags
 from app.config import Settings, get_settings
 from app.fetch.client import Fetcher, FetchPolicy
 from app.ingestion.pool import ParserPool
-from app.storage import migrate
+from app.storage import migrate, search
 from app.storage.db import Writer, make_engine, read_session_factory
 
 DESCRIPTION = """Parsed news articles: ingest raw pages, text dumps or JSON; list, filter and search them.
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise SchemaBehind("the database schema is behind this version; run `broadsheet migrate` first")
         app.state.engine = engine
         app.state.writer = Writer(engine)
+        app.state.search = search.index_for(engine)
         app.state.read_sessions = read_session_factory(engine)
         app.state.fetcher = Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
         # Documents are parsed in worker processes with a time limit: a pathological page costs its own
