@@ -12,7 +12,7 @@ from app.api import problems
 from app.api.deps import reject_control_characters
 from app.api.limits import BodySizeLimit
 from app.api.paths import IgnoreTrailingSlash
-from app.api.routers import articles, health, ingest, tags
+from app.api.routers import articles, changes, health, ingest, tags
 from app.config import Settings, get_settings
 from app.fetch.client import Fetcher, FetchPolicy
 from app.ingestion.pool import ParserPool
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
-    for router in (articles.router, ingest.router, tags.router, health.router):
+    for router in (articles.router, ingest.router, tags.router, changes.router, health.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(IgnoreTrailingSlash)

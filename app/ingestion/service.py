@@ -15,7 +15,8 @@ from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
 from app.ingestion.parsers import feed
 from app.models import ArticleCreate, ArticleRead, PreparedArticle
-from app.storage import repository
+from app.storage import changes, repository
+from app.storage.changes import ChangeKind
 from app.storage.db import Writer
 from app.storage.tables import Article
 
@@ -112,8 +113,10 @@ def complete_feed_entries(
 
 
 def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
-    """Store each article in its own savepoint, so one bad entry loses only itself. A worse reading of a
-    stored URL is reported as KEPT (batches cannot answer 409 per entry)."""
+    """Store each article in its own savepoint, so one bad entry loses only itself, and log the changes.
+
+    A worse reading of a stored URL is reported as KEPT (batches cannot answer 409 per entry).
+    """
     results: list[IngestResult | Failed] = []
     for item in items:
         if isinstance(item, Failed):
@@ -124,7 +127,15 @@ def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestR
                 results.append(store(session, item))
         except BroadsheetError as exc:
             results.append(Failed(item.article.url, exc.detail))
+    _log_changes(session, [r for r in results if isinstance(r, IngestResult)])
     return results
+
+
+def _log_changes(session: Session, results: list[IngestResult]) -> None:
+    """The change hook: what this transaction created or updated enters the change log before it commits."""
+    changed = (Outcome.CREATED, Outcome.UPDATED)
+    entries = dict.fromkeys(r.article_id for r in results if r.outcome in changed)
+    changes.record(session, ((article_id, ChangeKind.UPSERT) for article_id in entries), now=datetime.now(UTC))
 
 
 def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
@@ -137,6 +148,7 @@ def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force
         result = store(session, extracted, force=force)
         if result.outcome is Outcome.KEPT:
             raise Conflict("; ".join(result.warnings[-1:]) + "; send force=true to replace it anyway")
+        _log_changes(session, [result])
         return result
 
     return writer.run(unit)
@@ -149,7 +161,14 @@ def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestRe
 
 def delete_article(writer: Writer, article_id: int) -> None:
     """Delete an article and commit; NotFound when there is none."""
-    if not writer.run(lambda session: repository.delete_article(session, article_id)):
+
+    def unit(session: Session) -> bool:
+        deleted = repository.delete_article(session, article_id)
+        if deleted:
+            changes.record(session, [(article_id, ChangeKind.DELETE)], now=datetime.now(UTC))
+        return deleted
+
+    if not writer.run(unit):
         raise NotFound(f"no article with id {article_id}")
 
 
