@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -89,6 +89,24 @@ def extract_feed(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
 ParsePage = Callable[[bytes, Hints], "Extracted"]
 
 
+class Parsers(Protocol):
+    """Where documents are parsed: the time-limited worker pool (ParserPool) or the caller's thread."""
+
+    def parse_page(self, data: bytes, hints: Hints) -> "Extracted": ...
+
+    def parse_feed(self, data: bytes, hints: Hints) -> "list[Extracted | Failed]": ...
+
+
+class InThreadParsers:
+    """Parsing in the calling thread, without a time limit (BROADSHEET_PARSE_WORKERS=0, tests)."""
+
+    def parse_page(self, data: bytes, hints: Hints) -> "Extracted":
+        return extract(data, hints=hints)
+
+    def parse_feed(self, data: bytes, hints: Hints) -> "list[Extracted | Failed]":
+        return extract_feed(data, hints=hints)
+
+
 def parse_page(data: bytes, hints: Hints) -> Extracted:
     """`extract` as a ParsePage: what callers that parse in their own thread pass around."""
     return extract(data, hints=hints)
@@ -157,6 +175,35 @@ def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force
 def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
     """Store a feed's entries in one transaction (a savepoint each) and commit."""
     return writer.run(lambda session: store_all(session, items))
+
+
+def ingest_document(writer: Writer, parsers: Parsers, data: bytes, hints: Hints, *, force: bool) -> IngestResult:
+    """POST /ingest: parse a raw document (outside any transaction), then store it."""
+    return store_article(writer, parsers.parse_page(data, hints), force=force)
+
+
+def ingest_url(writer: Writer, parsers: Parsers, fetcher: Fetcher | None, url: str, *, force: bool) -> IngestResult:
+    """POST /ingest/url: fetch through the guarded client, parse, store; `url` is kept as original_url."""
+    extracted = parsers.parse_page(*fetch(fetcher, url))._replace(original_url=url)
+    return store_article(writer, extracted, force=force)
+
+
+def ingest_feed(
+    writer: Writer, parsers: Parsers, data: bytes, hints: Hints, *, fetcher: Fetcher | None
+) -> list[IngestResult | Failed]:
+    """POST /ingest/feed: every entry stored; with a fetcher, summary-only entries get their page (at most 20)."""
+    items = parsers.parse_feed(data, hints)
+    if fetcher is not None:
+        items = complete_feed_entries(items, fetcher, parsers.parse_page, limit=FEED_MAX_FETCHES)
+    return store_feed(writer, items)
+
+
+def ingest_feed_url(
+    writer: Writer, parsers: Parsers, fetcher: Fetcher | None, url: str, *, fetch_links: bool
+) -> list[IngestResult | Failed]:
+    """POST /ingest/feed/url: fetch a feed through the guarded client, then as ingest_feed."""
+    data, hints = fetch(fetcher, url)
+    return ingest_feed(writer, parsers, data, hints, fetcher=fetcher if fetch_links else None)
 
 
 def delete_article(writer: Writer, article_id: int) -> None:
