@@ -14,6 +14,7 @@ EXPECTED = {
     "ingest_feed",
     "ingest_feed_url",
     "list_tags",
+    "list_changes",
     "get_health",
     "get_readiness",
 }

@@ -1,5 +1,6 @@
 """Request and response shapes of the HTTP API that are not articles themselves."""
 
+import html
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Response, status
@@ -8,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.domain import Outcome
 from app.ingestion.service import IngestResult
 from app.models import EXAMPLE_READ, ArticleCreate, ArticleRead, HttpUrlText
+from app.storage.search import MARK_CLOSE, MARK_OPEN
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -198,3 +200,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def problem_response(status: int) -> dict[str, Any]:
     schema = {"$ref": "#/components/schemas/Problem"}
     return {"description": PROBLEM_DESCRIPTIONS[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+
+
+def highlight(passage: str | None) -> str | None:
+    """A search snippet as HTML: the text escaped, then the index's match markers turned into <mark> tags."""
+    if not passage:
+        return None
+    return html.escape(passage, quote=False).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
