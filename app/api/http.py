@@ -36,11 +36,12 @@ CACHE_POLICIES = {
     "lookup_article": "public, max-age=60",
     "list_articles": "no-cache",
     "list_tags": "no-cache",
+    "list_changes": "no-cache",
     "get_health": "no-store",
     "get_readiness": "no-store",
 }
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-ETAG_OPERATIONS = frozenset({"get_article", "lookup_article", "list_articles", "list_tags"})
+ETAG_OPERATIONS = frozenset({"get_article", "lookup_article", "list_articles", "list_tags", "list_changes"})
 # GZipMiddleware compresses after us: the compressed representation gets its own tag (RFC 9110 8.8.3),
 # as Apache's mod_deflate does it; a tag with the suffix still validates the identity body's hash.
 GZIP_ETAG_SUFFIX = "-gzip"

@@ -64,6 +64,7 @@ TAGS = [
     {"name": "articles", "description": "Read, search, create and delete articles."},
     {"name": "ingestion", "description": "Raw documents in (pages, text dumps, JSON, feeds, URLs), articles out."},
     {"name": "tags", "description": "The tags in use."},
+    {"name": "changes", "description": "The change log, for keeping a copy in sync."},
     {"name": "health", "description": "Probes for orchestrators."},
 ]
 
@@ -98,7 +99,7 @@ def _complete_operation(method: str, operation: dict[str, Any]) -> None:
     # 422 everywhere: an unknown query parameter is one, on every operation (http.reject_unknown_query).
     statuses = {422, 500}
     if body is not None:
-        statuses.add(413)
+        statuses |= {408, 413}  # limits.BodySizeLimit: too slow, too large
         json_body = body["content"].get("application/json", {}).get("schema", {})
         if "$ref" in json_body:
             statuses.add(400)  # FastAPI parses this body: not JSON at all is a 400 malformed-json

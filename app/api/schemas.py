@@ -181,6 +181,7 @@ PROBLEM_DESCRIPTIONS = {
     401: "Missing or invalid API key (code `unauthorized`).",
     403: "Server-side fetching is disabled (code `fetch-disabled`).",
     404: "No such article (code `not-found`).",
+    408: "The request body did not arrive in time (code `request-timeout`).",
     409: "The stored article was kept: the new reading is worse (send force=true to replace it; code `worse-reading`).",
     413: "Body over the size limit (code `payload-too-large`).",
     415: "Unsupported document format or media type (code `unsupported-format`).",
