@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrate bench clean
+.PHONY: run test lint migrate bench fuzz clean
 
 $(BIN)/broadsheet: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ migrate: $(BIN)/broadsheet
 ## bench: ingest and read-path benchmarks on SQLite and PostgreSQL; prints a table
 bench: $(BIN)/broadsheet
 	$(BIN)/python -m bench
+
+## fuzz: schemathesis with every check, 500 examples per operation, on SQLite and PostgreSQL (≈15-30 min)
+fuzz: $(BIN)/broadsheet
+	BROADSHEET_FUZZ_EXAMPLES=500 $(BIN)/pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) data
