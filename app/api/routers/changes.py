@@ -16,7 +16,12 @@ router = APIRouter(tags=["changes"])
 class Change(BaseModel):
     """One committed change of an article."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [{"seq": 42, "article_id": 7, "kind": "upsert", "changed_at": "2026-11-29T08:15:00Z"}]
+        },
+    )
 
     seq: int = Field(description="Position in the log; strictly increasing in commit order.")
     article_id: int
@@ -29,11 +34,28 @@ class Change(BaseModel):
 class ChangePage(BaseModel):
     """Changes after a position, oldest first."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [{"seq": 42, "article_id": 7, "kind": "upsert", "changed_at": "2026-11-29T08:15:00Z"}],
+                    "next_after": 42,
+                }
+            ]
+        }
+    )
+
     items: list[Change]
     next_after: int = Field(description="Pass back as `after` to continue; unchanged when nothing is new.")
 
 
-@router.get("/changes", operation_id="list_changes", response_model=ChangePage, responses=problem_responses(422))
+@router.get(
+    "/changes",
+    operation_id="list_changes",
+    summary="Read the change log from a position",
+    response_model=ChangePage,
+    responses=problem_responses(422),
+)
 def list_changes(
     session: ReadSession,
     after: Annotated[
