@@ -14,6 +14,8 @@ class ArticleDraft:
     summary: str | None = None
     body: str | None = None
     authors: list[str] = field(default_factory=list)
+    # Each author came from an author element of its own (feeds): handles and e-mail addresses are kept.
+    authors_credited: bool = False
     tags: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     section: str | None = None
