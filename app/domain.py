@@ -35,6 +35,8 @@ class Hints:
     content_type: str | None = None
     url: str | None = None
     fetched_at: datetime | None = None  # when a crawler fetched it (WARC-Date, our own fetch)
+    # The caller only reads (`broadsheet parse`): a document naming no URL is parsed, not refused.
+    url_optional: bool = False
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")

@@ -26,9 +26,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÞĀ-Ž])"
 _DERIVED_TITLE_CHARS = 80
 
 
-def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
-    """Validate a parser's draft as an article; a draft without URL or title is unparseable."""
-    if not draft.url:
+class UnaddressedArticle(ArticleCreate):
+    """An article read from a document that names no URL, for callers that only read (`broadsheet parse`).
+
+    Storing needs the URL (it is the article's identity), so only `url_optional` readers ever see one.
+    """
+
+    url: None = None  # type: ignore[assignment]  # the one field that reading may lack and storing needs
+
+
+def draft_to_article(draft: ArticleDraft, *, url_optional: bool = False) -> ArticleCreate:
+    """Validate a parser's draft as an article; a draft without title (or URL, unless optional) is unparseable."""
+    if not draft.url and not url_optional:
         raise ParseError("no URL found in the document; pass the url hint")
     given = _clean(draft.title)
     title = given or _title_from_body(draft.body)
@@ -54,8 +63,12 @@ def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
         "published_at": _aware(draft.published_at),
         "modified_at": _aware(draft.modified_at),
     }
+    model = ArticleCreate
+    if not draft.url:
+        draft.warnings.append("no URL found in the document; storing it needs one (pass the url hint)")
+        model, fields["url"] = UnaddressedArticle, None
     try:
-        return ArticleCreate.model_validate(fields)
+        return model.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ParseError(f"parsed article is invalid: {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
