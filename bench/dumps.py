@@ -15,9 +15,10 @@ over-fit, and one that was fitted shows its cost here.
 import argparse
 import hashlib
 import importlib
+import itertools
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,8 +30,12 @@ from bench.metadata import FIELDS, _judge
 
 DUMPS = CORPUS.parent / "dumps"
 SCORED = ("url", *FIELDS, "first paragraph", "last paragraph")
-# Choices a change may tune, as ("module:attribute", [candidates]); the current value is always a candidate.
-TUNABLES: list[tuple[str, list[Any]]] = []
+# Choices a change may tune, as ("module:attribute", [candidates]), chosen jointly per fold.
+TUNABLES: list[tuple[str, list[Any]]] = [
+    ("app.ingestion.parsers.dump_fields:HEADLINE_MAX_WORDS", [0, 20, 25, 40]),
+    ("app.ingestion.parsers.dump_fields:AUTHOR_MIN_REPEATS", [2, 3, 99]),
+    ("app.ingestion.parsers.dump_fields:LONE_NAME_AUTHOR", [False, True]),
+]
 
 
 def site(url: str) -> str:
@@ -95,25 +100,26 @@ def run(keys: list[str], meta: dict[str, Any], body: dict[str, Any]) -> dict[str
     return {key: judge(read(key), meta[key], body[key]) for key in keys}
 
 
-def held_out(keys: list[str], meta: dict[str, Any], body: dict[str, Any], folds: int) -> float:
-    """Accuracy on left-out site folds when each tunable is chosen on the other folds."""
-    if not TUNABLES:
-        hits, total, _ = tally(run(keys, meta, body))
-        return hits / total
-    # One pass per candidate over every page; choosing per fold is then arithmetic.
-    grid: list[dict[str, dict[str, bool | None]]] = []
-    name, candidates = TUNABLES[0]
-    for value in candidates:
-        with setting(name, value):
+def held_out(keys: list[str], meta: dict[str, Any], body: dict[str, Any], folds: int) -> tuple[float, list[str]]:
+    """Accuracy on left-out site folds when the tunables are chosen (jointly) on the other folds, and the
+    choice made for each fold."""
+    combos: list[tuple[Any, ...]] = list(itertools.product(*(values for _, values in TUNABLES)))
+    grid: list[dict[str, dict[str, bool | None]]] = []  # one pass per combination over every page
+    for combo in combos:
+        with ExitStack() as stack:
+            for (name, _), value in zip(TUNABLES, combo, strict=True):
+                stack.enter_context(setting(name, value))
             grid.append(run(keys, meta, body))
     hits = total = 0
+    chosen = []
     for fold in range(folds):
         train = [k for k in keys if fold_of(meta[k]["url"], folds) != fold]
         test = [k for k in keys if fold_of(meta[k]["url"], folds) == fold]
-        best = max(range(len(candidates)), key=lambda i: tally({k: grid[i][k] for k in train})[0])
+        best = max(range(len(combos)), key=lambda i: tally({k: grid[i][k] for k in train})[0])
         h, t, _ = tally({k: grid[best][k] for k in test})
         hits, total = hits + h, total + t
-    return hits / total
+        chosen.append(", ".join(f"{n.split(':')[1]}={v}" for (n, _), v in zip(TUNABLES, combos[best], strict=True)))
+    return hits / total, chosen
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -136,7 +142,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n{len(keys)} dumps from {sites} sites")
     print(" | ".join(f"{f}: {h}/{t}" for f, (h, t) in per_field.items()))
     print(f"dev field accuracy {hits}/{total} ({hits / total:.1%}); body F1 {f1:.4f}")
-    print(f"held-out ({args.folds} folds by site) field accuracy {held_out(keys, meta, body, args.folds):.1%}")
+    share, chosen = held_out(keys, meta, body, args.folds)
+    print(f"held-out ({args.folds} folds by site) field accuracy {share:.1%}; chosen per fold: {'; '.join(chosen)}")
     if args.misses:
         for field in SCORED:
             print(f"\nmisses on {field}:")
