@@ -1,10 +1,10 @@
-"""`python -m bench [extraction|storage] [options]`: both suites when no name is given."""
+"""`python -m bench [extraction|dumps|feeds|storage] [options]`: every suite when no name is given."""
 
 import sys
 
-from bench import extraction, storage
+from bench import dumps, extraction, feeds, storage
 
-SUITES = {"extraction": extraction.main, "storage": storage.main}
+SUITES = {"extraction": extraction.main, "dumps": dumps.main, "feeds": feeds.main, "storage": storage.main}
 
 
 def main() -> None:

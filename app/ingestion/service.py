@@ -306,7 +306,8 @@ def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
         draft.published_at = None
     if not draft.body:
         draft.warnings.append("no body text could be extracted")
-    return Extracted(normalize.draft_to_article(draft), tuple(dict.fromkeys(draft.warnings)), hints.url)
+    article = normalize.draft_to_article(draft, url_optional=hints.url_optional)
+    return Extracted(article, tuple(dict.fromkeys(draft.warnings)), hints.url)
 
 
 def _feed_articles(text: str, hints: Hints) -> list[Extracted | Failed]:
