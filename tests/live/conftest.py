@@ -6,7 +6,7 @@ under CI, as in tests/conftest.py. A test fails when the server logged a traceba
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import httpx
@@ -92,14 +92,39 @@ def server_workers() -> int:
     return 1
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each phase's report on the item, so a fixture's teardown knows whether the test itself failed."""
+    report: pytest.TestReport = yield
+    item.stash.setdefault(PHASES, {})[report.when] = report
+    return report
+
+
+PHASES = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
 @pytest.fixture
-def live_server(live_engine: str, server_workers: int, live_servers: LiveServers) -> Iterator[LiveServer]:
-    """The running server for this engine and worker count; the test fails if it logged a traceback."""
+def live_server(
+    request: pytest.FixtureRequest, live_engine: str, server_workers: int, live_servers: LiveServers
+) -> Iterator[LiveServer]:
+    """The running server for this engine and worker count; a test fails if the server logged a traceback.
+
+    A traceback can come from work done after the answer was sent (a commit after the response), so an
+    answer that looked right is not enough. When the test failed anyway, the traceback is attached instead.
+    """
     server = live_servers.get(live_engine, server_workers)
     offset = server.log_size()
     yield server
-    if found := server.tracebacks(offset):
-        pytest.fail(f"the {live_engine} server logged {len(found)} traceback(s); first:\n{found[0]}", pytrace=False)
+    found = server.tracebacks(offset)
+    if not found:
+        return
+    call = request.node.stash.get(PHASES, {}).get("call")
+    if call is not None and call.failed:
+        request.node.add_report_section("teardown", "server traceback", found[0])
+        return
+    pytest.fail(f"the {live_engine} server logged {len(found)} traceback(s); first:\n{found[0]}", pytrace=False)
 
 
 @pytest.fixture

@@ -50,7 +50,6 @@ def server_env(database_url: str, extra: dict[str, str] | None = None) -> dict[s
             "BROADSHEET_PARSE_WORKERS": "0",
             # Access logs at INFO would be one line per request; errors and their tracebacks are still logged.
             "BROADSHEET_LOG_LEVEL": "WARNING",
-            "BROADSHEET_FETCH_ENABLED": "false",
         }
     )
     env.update(extra or {})
