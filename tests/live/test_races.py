@@ -10,7 +10,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 
 from tests.factories import article_json, text_dump
 from tests.live.server import LiveServer
