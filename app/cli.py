@@ -16,7 +16,7 @@ from app.ingestion import archives, bulk, documents, pool, service
 from app.ingestion.documents import Document
 from app.ingestion.service import Extracted, Failed
 from app.storage import migrate
-from app.storage.db import make_engine, write_session_factory
+from app.storage.db import Writer, make_engine
 
 log = logging.getLogger("broadsheet")
 
@@ -145,7 +145,7 @@ def _ingest(args: argparse.Namespace) -> int:
     fetcher = _fetcher(settings)
     try:
         totals = bulk.ingest(
-            write_session_factory(engine),
+            Writer(engine),
             _documents(sources, args.url, fetcher),
             parsers,
             batch_size=max(1, args.batch_size),

@@ -1,5 +1,6 @@
 """The framework-free article draft that every parser produces."""
 
+import enum
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,15 @@ class Hints:
     content_type: str | None = None
     url: str | None = None
     fetched_at: datetime | None = None  # when a crawler fetched it (WARC-Date, our own fetch)
+
+
+class Outcome(enum.StrEnum):
+    """What storing one article did."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    KEPT = "kept"  # the stored article was kept: the new reading of its URL was worse (see service.worse_reading)
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")

@@ -8,6 +8,8 @@ BroadsheetError
 ├── ParseError          422  the document could not be turned into an article
 ├── UnsupportedFormat   415  no parser recognises the bytes
 ├── PayloadTooLarge     413  the body is over the configured limit
+├── Conflict            409  the write would replace a better stored reading (send force=true to insist)
+├── ServiceBusy         503  the database stayed busy through every retry; nothing was written
 ├── Unauthorized        401  a write without a valid API key
 ├── FetchBlocked        422  a URL the service must not fetch (address, port, scheme, robots.txt)
 ├── FetchFailed         502  the remote server failed or sent something unusable
@@ -54,6 +56,14 @@ class UnsupportedFormat(BroadsheetError):
 
 class PayloadTooLarge(BroadsheetError):
     status, code, title = 413, "payload-too-large", "Payload too large"
+
+
+class Conflict(BroadsheetError):
+    status, code, title = 409, "worse-reading", "Stored article kept"
+
+
+class ServiceBusy(BroadsheetError):
+    status, code, title = 503, "busy", "Service busy"
 
 
 class Unauthorized(BroadsheetError):

@@ -3,19 +3,20 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 import app as package
 from app import logs
 from app.api import problems
+from app.api.deps import reject_control_characters
 from app.api.limits import BodySizeLimit
 from app.api.routers import articles, health, ingest, tags
 from app.config import Settings, get_settings
 from app.fetch.client import Fetcher, FetchPolicy
 from app.ingestion.pool import ParserPool
 from app.storage import migrate
-from app.storage.db import make_engine, read_session_factory, write_session_factory
+from app.storage.db import Writer, make_engine, read_session_factory
 
 DESCRIPTION = """Parsed news articles: ingest raw pages, text dumps or JSON; list, filter and search them.
 
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
             raise SchemaBehind("the database schema is behind this version; run `broadsheet migrate` first")
         app.state.engine = engine
-        app.state.sessions = write_session_factory(engine)
+        app.state.writer = Writer(engine)
         app.state.read_sessions = read_session_factory(engine)
         app.state.fetcher = Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
         # Documents are parsed in worker processes with a time limit: a pathological page costs its own
@@ -54,7 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.fetcher.close()
         engine.dispose()
 
-    app = FastAPI(title="Broadsheet", version=package.__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Broadsheet",
+        version=package.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_control_characters)],
+    )
     app.state.settings = settings
     problems.install(app)
     for router in (articles.router, ingest.router, tags.router, health.router):

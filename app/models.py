@@ -4,9 +4,11 @@ These are the public schema: the OpenAPI document (and every SDK generated from 
 so every field carries a description and the bounds that the service enforces.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +19,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    model_validator,
 )
 
 MAX_URL = 2048
@@ -25,6 +28,54 @@ MAX_SUMMARY = 5000
 MAX_BODY = 1_000_000
 MAX_LIST_ITEMS = 100
 MAX_NAME = 200
+
+
+# C0 controls but tab, newline and carriage return, and lone UTF-16 surrogates (JSON can carry "\ud800"):
+# PostgreSQL text cannot hold NUL nor UTF-8 encode a surrogate, so both engines store text without them.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def storable_text(value: str) -> str:
+    """The text without characters no engine can store the same way (see _UNSTORABLE)."""
+    return _UNSTORABLE.sub("", value)
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) URL with a host: the only kind served in URL fields (no javascript:, data:, file:)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and parts.hostname is not None
+
+
+def _web_url(value: str) -> str:
+    if not is_web_url(value):
+        raise ValueError("must be an absolute http(s) URL")
+    return value
+
+
+def utc_instant(value: datetime) -> datetime:
+    """An instant in UTC (a value without offset is taken as UTC); refused when it falls outside years 1-9999."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the instant falls outside years 1-9999 in UTC") from exc
+
+
+def _representable(value: datetime) -> datetime:
+    """The value as given (its offset is kept for readers), once it is known to have a UTC form."""
+    utc_instant(value)
+    return value
 
 
 def _as_utc(value: object) -> object:
@@ -47,7 +98,11 @@ UTCDateTime = Annotated[
     BeforeValidator(_as_utc),
     PlainSerializer(lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str),
 ]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL)]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL), AfterValidator(_web_url)
+]
+Instant = Annotated[AwareDatetime, AfterValidator(_representable)]
+QueryInstant = Annotated[datetime, AfterValidator(utc_instant)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
 Language = Annotated[str, StringConstraints(max_length=35), AfterValidator(_language_code)]
 
@@ -56,6 +111,14 @@ class ArticleCreate(BaseModel):
     """An article as a client writes it. Ids, hashes and timestamps of our own are not accepted."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_unstorable_characters(cls, data: Any) -> Any:
+        """Control characters and lone surrogates are removed from every text field, identically on both engines."""
+        if isinstance(data, dict):
+            return {key: _storable(value) for key, value in data.items()}
+        return data
 
     url: Url = Field(
         description="Address of the article; stored in canonical form, unique.",
@@ -83,10 +146,10 @@ class ArticleCreate(BaseModel):
     site_name: ShortText | None = None
     publisher: ShortText | None = None
     image_url: Url | None = None
-    published_at: AwareDatetime | None = Field(
+    published_at: Instant | None = Field(
         default=None, description="With a time-zone offset.", examples=["2026-02-03T11:37:00+00:00"]
     )
-    modified_at: AwareDatetime | None = None
+    modified_at: Instant | None = None
 
 
 class ArticleBase(BaseModel):

@@ -9,13 +9,14 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.errors import NotFound, Unauthorized
+from app.errors import InvalidInput, NotFound, Unauthorized
 from app.fetch.client import Fetcher
 from app.ingestion import service
 from app.ingestion.pool import ParserPool
 from app.ingestion.service import ParsePage
+from app.models import CONTROL_CHARACTERS
 from app.storage import repository
-from app.storage.db import read_session, write_session
+from app.storage.db import Writer, read_session
 from app.storage.tables import Article
 
 
@@ -32,10 +33,14 @@ def get_read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """Commits when the handler returns, before the response is sent; rolls back on any error."""
-    with write_session(request.app.state.sessions) as session:
-        yield session
+def get_writer(request: Request) -> Writer:
+    """Runs a write flow's transaction and commits it before the handler returns (so before any response).
+
+    Not a session dependency: FastAPI may run a yield dependency's exit after the response is sent, and a
+    client must never hold a 201 for a commit that has not happened, or failed.
+    """
+    writer: Writer = request.app.state.writer
+    return writer
 
 
 def get_fetcher(request: Request) -> Fetcher | None:
@@ -55,7 +60,7 @@ def get_page_parser(request: Request) -> ParsePage:
 
 PageParser = Annotated[ParsePage, Depends(get_page_parser)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
-WriteSession = Annotated[Session, Depends(get_write_session)]
+WriterDep = Annotated[Writer, Depends(get_writer)]
 
 _api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -84,3 +89,11 @@ def load_article(session: ReadSession, article_id: ArticleId) -> Article:
 
 
 CurrentArticle = Annotated[Article, Depends(load_article)]
+
+
+def reject_control_characters(request: Request) -> None:
+    """Query values with control characters (NUL included) are refused: no engine matches them the same way,
+    and no tag, host, URL or search term contains one."""
+    for name, value in request.query_params.multi_items():
+        if CONTROL_CHARACTERS.search(value) or CONTROL_CHARACTERS.search(name):
+            raise InvalidInput(f"query parameter {name[:50]!r} contains control characters")

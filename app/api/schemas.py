@@ -1,11 +1,13 @@
 """Request and response shapes of the HTTP API that are not articles themselves."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query, Response, status
 from pydantic import BaseModel, Field
 
+from app.domain import Outcome
+from app.ingestion.service import IngestResult
 from app.models import ArticleCreate, ArticleRead
-from app.storage.repository import Outcome
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -28,7 +30,9 @@ class Problem(BaseModel):
 class IngestResponse(BaseModel):
     """The stored article and what storing it did."""
 
-    outcome: Outcome = Field(description="created (201), updated or unchanged (200).")
+    outcome: Outcome = Field(
+        description="created (201), updated or unchanged (200); `kept` only in feed and bulk results."
+    )
     article: ArticleRead
     warnings: list[str] = Field(default_factory=list, description="What the parser could not find.")
 
@@ -64,8 +68,29 @@ class FeedIngestResponse(BaseModel):
     created: int
     updated: int
     unchanged: int
-    failed: int
+    kept: int = Field(description="Entries whose stored article was kept: the feed's reading of it was worse.")
+    failed: int = Field(description="Entries not stored, including entries past the per-feed limit (500).")
     items: list[FeedItem]
+
+
+Force = Annotated[
+    bool,
+    Query(
+        description="Replace the stored article even when the new reading is worse (no body, or under a "
+        "fifth of the stored words); without it such a write answers 409 and changes nothing."
+    ),
+]
+
+
+def respond(result: IngestResult, response: Response) -> IngestResponse:
+    """201 with Location for a new article, 200 otherwise; the body is the article as committed."""
+    assert result.stored is not None
+    if result.outcome is Outcome.CREATED:
+        response.status_code = status.HTTP_201_CREATED
+        response.headers["Location"] = f"/articles/{result.article_id}"
+    else:
+        response.status_code = status.HTTP_200_OK
+    return IngestResponse(outcome=result.outcome, article=result.stored, warnings=list(result.warnings))
 
 
 def stored_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -84,6 +109,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Body over the size limit.",
         415: "Unsupported document format.",
         403: "Server-side fetching is disabled.",
+        409: "The stored article was kept: the new reading is worse (send force=true to replace it).",
+        503: "The database stayed busy through every retry; nothing was written. Retry after Retry-After.",
         422: "Invalid parameters, body or document, or a URL the server must not fetch.",
         502: "The remote server failed or sent something that is not a document.",
         504: "The remote server did not answer in time.",

@@ -8,14 +8,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from app.fetch.client import Fetcher
 from app.ingestion import service
 from app.ingestion.documents import Document
 from app.ingestion.pool import Parsed, ParserPool
 from app.ingestion.service import Failed, IngestResult
-from app.storage.db import write_session
+from app.storage.db import Writer
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +30,7 @@ class Totals:
 
 
 def ingest(
-    sessions: sessionmaker[Session],
+    writer: Writer,
     documents: Iterable[Document | Failed],
     pool: ParserPool,
     *,
@@ -52,7 +50,7 @@ def ingest(
         parsed = [article for result in pool.map(docs) for article in result]
         if fetcher is not None:
             parsed = service.complete_feed_entries(parsed, fetcher, pool.parse_page, limit=None)
-        stored = _store(sessions, parsed)
+        stored = _store(writer, parsed)
         for item in (*failed, *stored):
             if isinstance(item, IngestResult):
                 totals.counts[item.outcome.value] += 1
@@ -63,10 +61,9 @@ def ingest(
     return totals
 
 
-def _store(sessions: sessionmaker[Session], parsed: Parsed) -> list[IngestResult | Failed]:
+def _store(writer: Writer, parsed: Parsed) -> list[IngestResult | Failed]:
     try:
-        with write_session(sessions) as session:
-            return service.store_all(session, parsed)
+        return writer.run(lambda session: service.store_all(session, parsed))
     except Exception as exc:  # the commit itself failed: nothing of this batch is stored
         log.exception("batch failed")
         names = [p.name if isinstance(p, Failed) else p.article.url for p in parsed]

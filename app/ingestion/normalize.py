@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from pydantic import ValidationError
 
@@ -16,7 +17,7 @@ from app.errors import InvalidInput, ParseError
 from app.ingestion.authors import clean_authors
 from app.ingestion.languages import ISO_639_1
 from app.ingestion.urls import canonical_url, source_of, url_key
-from app.models import MAX_BODY, MAX_NAME, MAX_TITLE, ArticleCreate, PreparedArticle
+from app.models import MAX_BODY, MAX_NAME, MAX_TITLE, MAX_URL, ArticleCreate, PreparedArticle, is_web_url
 
 _LANGUAGE_EVIDENCE_CHARS = 400  # of the 700 read
 _LANGUAGE_OVERRIDE = 0.999
@@ -43,7 +44,7 @@ def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
         "language": _language(draft),
         "site_name": _clip(draft.site_name),
         "publisher": _clip(draft.publisher),
-        "image_url": draft.image_url if draft.image_url and len(draft.image_url) <= 2048 else None,
+        "image_url": _image_url(draft),
         "published_at": _aware(draft.published_at),
         "modified_at": _aware(draft.modified_at),
     }
@@ -83,6 +84,17 @@ def content_hash(article: ArticleCreate) -> str:
     """SHA-256 over the content fields in a fixed JSON form."""
     payload = article.model_dump(mode="json", exclude={"url"})
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _image_url(draft: ArticleDraft) -> str | None:
+    """The lead image as an absolute http(s) URL (relative ones resolved against the page); others dropped."""
+    if not draft.image_url:
+        return None
+    image = urljoin(draft.url or "", draft.image_url.strip())
+    if is_web_url(image) and len(image) <= MAX_URL:
+        return image
+    draft.warnings.append(f"the image URL {draft.image_url[:80]!r} is not an http(s) URL; dropped")
+    return None
 
 
 def _clean(text: str | None) -> str | None:

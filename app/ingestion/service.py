@@ -8,18 +8,24 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from app.domain import ArticleDraft, Hints
-from app.errors import BroadsheetError, FetchDisabled, ParseError, UnsupportedFormat
+from app.domain import ArticleDraft, Hints, Outcome
+from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound, ParseError, UnsupportedFormat
 from app.fetch.client import Fetcher
 from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
 from app.ingestion.parsers import feed
-from app.models import ArticleCreate
+from app.models import ArticleCreate, ArticleRead, PreparedArticle
 from app.storage import repository
-from app.storage.repository import Outcome
+from app.storage.db import Writer
+from app.storage.tables import Article
 
 log = logging.getLogger(__name__)
 FEED_MAX_FETCHES = 20
+# A new reading of a stored URL is "worse" (kept out unless forced) when it lost its body, or when a body of
+# at least this many words shrank to under this fraction: what a paywall, an error page or junk sent under
+# the URL looks like. Real corrections and updates change far less.
+WORSE_MIN_STORED_WORDS = 50
+WORSE_FRACTION = 0.2
 SUMMARY_ONLY = "the feed carries a summary only and the page was not fetched; body is the summary"
 
 
@@ -42,12 +48,13 @@ class Failed:
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    """What happened to one document."""
+    """What happened to one document, with the article as stored (read inside the committed transaction)."""
 
     outcome: Outcome
     article_id: int
     article: ArticleCreate
     warnings: tuple[str, ...] = ()
+    stored: ArticleRead | None = None
 
 
 def extract(data: bytes, *, hints: Hints) -> Extracted:
@@ -105,7 +112,8 @@ def complete_feed_entries(
 
 
 def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
-    """Store each article in its own savepoint, so one bad entry loses only itself."""
+    """Store each article in its own savepoint, so one bad entry loses only itself. A worse reading of a
+    stored URL is reported as KEPT (batches cannot answer 409 per entry)."""
     results: list[IngestResult | Failed] = []
     for item in items:
         if isinstance(item, Failed):
@@ -117,6 +125,32 @@ def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestR
         except BroadsheetError as exc:
             results.append(Failed(item.article.url, exc.detail))
     return results
+
+
+def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
+    """Store one article and commit: the flow behind every single-article write of the API.
+
+    A worse reading of a stored URL is refused with Conflict (409) unless `force`.
+    """
+
+    def unit(session: Session) -> IngestResult:
+        result = store(session, extracted, force=force)
+        if result.outcome is Outcome.KEPT:
+            raise Conflict("; ".join(result.warnings[-1:]) + "; send force=true to replace it anyway")
+        return result
+
+    return writer.run(unit)
+
+
+def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
+    """Store a feed's entries in one transaction (a savepoint each) and commit."""
+    return writer.run(lambda session: store_all(session, items))
+
+
+def delete_article(writer: Writer, article_id: int) -> None:
+    """Delete an article and commit; NotFound when there is none."""
+    if not writer.run(lambda session: repository.delete_article(session, article_id)):
+        raise NotFound(f"no article with id {article_id}")
 
 
 def fetch(fetcher: Fetcher | None, url: str) -> tuple[bytes, Hints]:
@@ -132,14 +166,62 @@ def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
     return store(session, extract(data, hints=hints))
 
 
-def store(session: Session, extracted: Extracted | ArticleCreate) -> IngestResult:
-    """Upsert a validated article: same content is unchanged, newer content updates the same id."""
+def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
+    """Upsert a validated article by URL key, within the caller's transaction.
+
+    Same content is UNCHANGED, an older modification time is UNCHANGED, a worse reading is KEPT (unless
+    `force`), anything else updates the same id in place.
+    """
     if isinstance(extracted, ArticleCreate):
         extracted = Extracted(extracted, ())
     prepared = normalize.prepare(extracted.article, original_url=extracted.original_url)
-    outcome, article_id = repository.upsert(session, prepared, now=datetime.now(UTC))
-    log.debug("article stored", extra={"outcome": outcome.value, "article_id": article_id, "url": prepared.article.url})
-    return IngestResult(outcome, article_id, prepared.article, extracted.warnings)
+    now = datetime.now(UTC)
+    warnings = extracted.warnings
+    row = repository.find_by_url_key(session, prepared.url_key, for_update=True)
+    if row is None:
+        row = repository.insert_article(session, prepared, now=now)
+        if row is not None:
+            return _stored(Outcome.CREATED, row, prepared, warnings)
+        # Another writer stored this URL between our read and our insert: theirs is the row to update.
+        row = repository.find_by_url_key(session, prepared.url_key, for_update=True)
+        if row is None:
+            raise AssertionError("an article that blocked our insert cannot vanish inside our transaction")
+    outcome = _update_outcome(prepared, row, force=force)
+    if outcome is Outcome.KEPT:
+        warnings = (*warnings, f"kept the stored article: {worse_reading(prepared, row)}")
+    elif outcome is Outcome.UPDATED:
+        repository.update_article(session, row, prepared, now=now)
+    return _stored(outcome, row, prepared, warnings)
+
+
+def _stored(outcome: Outcome, row: Article, prepared: PreparedArticle, warnings: tuple[str, ...]) -> IngestResult:
+    log.debug("article stored", extra={"outcome": outcome.value, "article_id": row.id, "url": prepared.article.url})
+    return IngestResult(outcome, row.id, prepared.article, warnings, ArticleRead.model_validate(row))
+
+
+def _update_outcome(prepared: PreparedArticle, row: Article, *, force: bool) -> Outcome:
+    if row.content_hash == prepared.content_hash or _is_older(prepared, row):
+        return Outcome.UNCHANGED
+    if not force and worse_reading(prepared, row):
+        return Outcome.KEPT
+    return Outcome.UPDATED
+
+
+def worse_reading(incoming: PreparedArticle, stored: Article) -> str | None:
+    """Why a new reading of a stored URL is worse than what is stored, or None when it is not."""
+    words = stored.word_count
+    if words and not incoming.word_count:
+        return f"the new reading has no body text and the stored one has {words} words"
+    if words >= WORSE_MIN_STORED_WORDS and incoming.word_count < words * WORSE_FRACTION:
+        return f"the new reading's body has {incoming.word_count} words, under a fifth of the stored {words}"
+    return None
+
+
+def _is_older(prepared: PreparedArticle, row: Article) -> bool:
+    incoming, stored = prepared.article.modified_at, row.modified_at
+    if incoming is None or stored is None:
+        return False
+    return incoming.astimezone(UTC) < (stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored)
 
 
 def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
@@ -162,12 +244,17 @@ def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
 
 
 def _feed_articles(text: str, hints: Hints) -> list[Extracted | Failed]:
+    entries = feed.parse(text, hints)
     results: list[Extracted | Failed] = []
-    for number, entry in enumerate(feed.parse(text, hints), start=1):
+    for number, entry in enumerate(entries[: feed.MAX_ENTRIES], start=1):
         try:
             results.append(_feed_article(entry, hints))
         except BroadsheetError as exc:
             results.append(Failed(entry.draft.url or f"entry {number}", exc.detail))
+    if len(entries) > feed.MAX_ENTRIES:
+        # A limit that cuts data is reported like any failure, never passed over in silence.
+        cut = f"entries {feed.MAX_ENTRIES + 1}-{len(entries)}"
+        results.append(Failed(cut, f"not read: at most {feed.MAX_ENTRIES} entries are read from one feed"))
     return results
 
 

@@ -1,13 +1,25 @@
 """Engine factory, session scopes, and the SQLite settings that make it a safe embedded default."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.config import Settings, ensure_sqlite_dir
+from app.errors import ServiceBusy
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# PostgreSQL SQLSTATEs after which running the same transaction again is the documented remedy.
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -82,3 +94,45 @@ def read_session(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session for reads: nothing to commit, the transaction is closed on exit."""
     with factory() as session:
         yield session
+
+
+class Writer:
+    """Runs units of writes: each in one transaction that has committed when `run` returns.
+
+    Callers answer a client only after `run` returned, so an acknowledged write is a durable one. On SQLite
+    the writers of this process queue on a lock before BEGIN IMMEDIATE: one writer at a time, in arrival
+    order, instead of every thread spinning in the busy handler (which starved some past busy_timeout).
+    Other processes (a second worker, the CLI) still meet busy_timeout. Lock conflicts, PostgreSQL
+    serialization failures and deadlocks are retried with jittered backoff; past `attempts` the caller gets
+    ServiceBusy (503 with Retry-After), never a half-done write.
+    """
+
+    def __init__(self, engine: Engine, *, attempts: int = 5) -> None:
+        self.sessions = write_session_factory(engine)
+        self._lock: AbstractContextManager[Any] = threading.Lock() if is_sqlite(engine) else nullcontext()
+        self._attempts = attempts
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in a transaction, committed before returning; retried whole on a transient conflict."""
+        for attempt in range(1, self._attempts + 1):
+            try:
+                with self._lock, write_session(self.sessions) as session:
+                    return work(session)
+            except (DBAPIError, StaleDataError) as exc:
+                if not _is_transient(exc) or attempt == self._attempts:
+                    if _is_transient(exc):
+                        raise ServiceBusy("the database is busy; retry in a moment") from exc
+                    raise
+                log.warning("write conflict, retrying", extra={"attempt": attempt, "error": type(exc).__name__})
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not security
+        raise AssertionError("unreachable")
+
+
+def _is_transient(exc: Exception) -> bool:
+    if isinstance(exc, StaleDataError):  # the row changed under an ORM update: run the whole unit again
+        return True
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    message = str(orig).lower()
+    return "database is locked" in message or "database is busy" in message

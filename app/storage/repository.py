@@ -1,6 +1,5 @@
 """Every query of the service. Functions flush, never commit: the caller owns the transaction."""
 
-import enum
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -51,12 +50,6 @@ LIST_COLUMNS = (
 )
 
 
-class Outcome(enum.StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-
-
 @dataclass(frozen=True, slots=True)
 class ArticleFilters:
     """What a listing may be narrowed by; tag values are matched case-insensitively."""
@@ -90,8 +83,11 @@ def get_article(session: Session, article_id: int) -> Article | None:
     return session.get(Article, article_id)
 
 
-def find_by_url_key(session: Session, key: str) -> Article | None:
-    return session.scalar(select(Article).where(Article.url_key == key))
+def find_by_url_key(session: Session, key: str, *, for_update: bool = False) -> Article | None:
+    """The article stored under a URL key. `for_update` locks its row (PostgreSQL) until the transaction ends,
+    so a concurrent DELETE or update waits instead of changing the row under this one."""
+    stmt = select(Article).where(Article.url_key == key)
+    return session.scalar(stmt.with_for_update() if for_update else stmt)
 
 
 def delete_article(session: Session, article_id: int) -> bool:
@@ -99,40 +95,30 @@ def delete_article(session: Session, article_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def upsert(session: Session, prepared: PreparedArticle, *, now: datetime) -> tuple[Outcome, int]:
-    """Insert by URL key, or update in place when the content changed and is not older than what we have."""
-    existing = find_by_url_key(session, prepared.url_key)
-    if existing is None:
-        try:
-            with session.begin_nested():
-                row = Article(
-                    **_fields(prepared, now=now, ingested_at=now),
-                    url_key=prepared.url_key,
-                    original_url=prepared.original_url,
-                    ingested_at=now,
-                )
-                session.add(row)
-                session.flush()
-        except IntegrityError:
-            # Another API replica stored the same URL between our read and our insert: update theirs.
-            existing = find_by_url_key(session, prepared.url_key)
-            if existing is None:
-                raise
-        else:
-            _replace_tags(session, row.id, prepared.article.tags, row.sort_at)
-            return Outcome.CREATED, row.id
-    if existing.content_hash == prepared.content_hash or _is_older(prepared, existing):
-        return Outcome.UNCHANGED, existing.id
-    for name, value in _fields(prepared, now=now, ingested_at=existing.ingested_at).items():
-        setattr(existing, name, value)
+def insert_article(session: Session, prepared: PreparedArticle, *, now: datetime) -> Article | None:
+    """Insert a new article; None when another transaction stored the same URL key first."""
+    try:
+        with session.begin_nested():
+            row = Article(
+                **_fields(prepared, now=now, ingested_at=now),
+                url_key=prepared.url_key,
+                original_url=prepared.original_url,
+                ingested_at=now,
+            )
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    _replace_tags(session, row.id, prepared.article.tags, row.sort_at)
+    return row
+
+
+def update_article(session: Session, row: Article, prepared: PreparedArticle, *, now: datetime) -> None:
+    """Replace a stored article's content in place (same id, same first-ingested time)."""
+    for name, value in _fields(prepared, now=now, ingested_at=row.ingested_at).items():
+        setattr(row, name, value)
     session.flush()
-    _replace_tags(session, existing.id, prepared.article.tags, existing.sort_at)
-    return Outcome.UPDATED, existing.id
-
-
-def _is_older(prepared: PreparedArticle, existing: Article) -> bool:
-    incoming, stored = prepared.article.modified_at, existing.modified_at
-    return incoming is not None and stored is not None and _utc(incoming) < _utc(stored)  # type: ignore[operator]
+    _replace_tags(session, row.id, prepared.article.tags, row.sort_at)
 
 
 def _fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) -> dict[str, Any]:
@@ -165,7 +151,8 @@ def _replace_tags(session: Session, article_id: int, tags: Sequence[str], sort_a
     session.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))
     if not tags:
         return
-    displays = {tag_key(t): t for t in reversed(tags)}
+    # Sorted keys: concurrent writers then take the tag rows' locks in one order and cannot deadlock.
+    displays = dict(sorted({tag_key(t): t for t in reversed(tags)}.items()))
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
         insert(Tag)

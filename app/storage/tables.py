@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -15,6 +15,9 @@ NAMING_CONVENTION = {
 }
 
 UTC_DATETIME = DateTime(timezone=True)
+# 64-bit ids (the API accepts up to 2^63 - 1); SQLite's INTEGER PRIMARY KEY is already 64-bit and must stay
+# spelled INTEGER to be the rowid.
+ARTICLE_ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -27,7 +30,7 @@ class Article(Base):
 
     __tablename__ = "articles"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(ARTICLE_ID, primary_key=True, autoincrement=True)
     url: Mapped[str] = mapped_column(String(2048))
     url_key: Mapped[str] = mapped_column(String(2048), unique=True)
     original_url: Mapped[str | None] = mapped_column(String(2048))
@@ -57,6 +60,7 @@ class Article(Base):
         Index("ix_articles_source_sort", "source", "sort_at", "id"),
         Index("ix_articles_language_sort", "language", "sort_at", "id"),
         Index("ix_articles_published_at", "published_at"),
+        {"sqlite_autoincrement": True},  # a deleted article's id is never handed out again
     )
 
 
@@ -76,7 +80,7 @@ class ArticleTag(Base):
     __tablename__ = "article_tags"
 
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ARTICLE_ID, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     sort_at: Mapped[datetime]
 
     __table_args__ = (

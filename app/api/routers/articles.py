@@ -1,16 +1,15 @@
 """/articles: list, search, read, look up by URL, create and delete."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import ArticleId, CurrentArticle, ReadSession, SettingsDep, WriteGuard, WriteSession
-from app.api.schemas import IngestResponse, problem_responses, stored_responses
+from app.api.deps import ArticleId, CurrentArticle, ReadSession, SettingsDep, WriteGuard, WriterDep
+from app.api.schemas import Force, IngestResponse, problem_responses, respond, stored_responses
 from app.errors import InvalidCursor, NotFound
 from app.ingestion import service
 from app.ingestion.urls import url_key
-from app.models import ArticleCreate, ArticlePage, ArticleRead
+from app.models import ArticleCreate, ArticlePage, ArticleRead, QueryInstant
 from app.storage import pagination, repository
 from app.storage.pagination import OffsetCursor
 from app.storage.search.query import parse_query
@@ -30,8 +29,10 @@ def list_articles(
     exclude_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; none may match.")] = [],  # noqa: B006
     source: Annotated[str | None, Query(max_length=255, description="Publishing host, e.g. sputnikglobe.com.")] = None,
     language: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO 639-1 code.")] = None,
-    published_after: Annotated[datetime | None, Query(description="Inclusive; ISO 8601, UTC if no offset.")] = None,
-    published_before: Annotated[datetime | None, Query(description="Exclusive; ISO 8601, UTC if no offset.")] = None,
+    published_after: Annotated[QueryInstant | None, Query(description="Inclusive; ISO 8601, UTC if no offset.")] = None,
+    published_before: Annotated[
+        QueryInstant | None, Query(description="Exclusive; ISO 8601, UTC if no offset.")
+    ] = None,
     q: Annotated[
         str | None,
         Query(
@@ -95,12 +96,11 @@ def get_article(article: CurrentArticle) -> ArticleRead:
     operation_id="delete_article",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[WriteGuard],
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422, 503),
 )
-def delete_article(session: WriteSession, article_id: ArticleId) -> Response:
-    """Delete an article and its search entry."""
-    if not repository.delete_article(session, article_id):
-        raise NotFound(f"no article with id {article_id}")
+def delete_article(writer: WriterDep, article_id: ArticleId) -> Response:
+    """Delete an article and its search entry; committed before the 204 is sent."""
+    service.delete_article(writer, article_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -110,22 +110,10 @@ def delete_article(session: WriteSession, article_id: ArticleId) -> Response:
     response_model=IngestResponse,
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],
-    responses=stored_responses(401, 413, 422),
+    responses=stored_responses(401, 409, 413, 422, 503),
 )
-def create_article(session: WriteSession, article: ArticleCreate, response: Response) -> IngestResponse:
+def create_article(
+    writer: WriterDep, article: ArticleCreate, response: Response, force: Force = False
+) -> IngestResponse:
     """Store an article given as JSON; the same URL again updates it in place (same id)."""
-    result = service.store(session, article)
-    return respond(session, result, response)
-
-
-def respond(session: WriteSession, result: service.IngestResult, response: Response) -> IngestResponse:
-    """201 with Location for a new article, 200 otherwise; the body is the stored article."""
-    stored = repository.get_article(session, result.article_id)
-    if result.outcome is repository.Outcome.CREATED:
-        response.status_code = status.HTTP_201_CREATED
-        response.headers["Location"] = f"/articles/{result.article_id}"
-    else:
-        response.status_code = status.HTTP_200_OK
-    return IngestResponse(
-        outcome=result.outcome, article=ArticleRead.model_validate(stored), warnings=list(result.warnings)
-    )
+    return respond(service.store_article(writer, article, force=force), response)

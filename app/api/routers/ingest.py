@@ -5,17 +5,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session
 
-from app.api.deps import FetcherDep, PageParser, WriteGuard, WriteSession
-from app.api.routers.articles import respond
+from app.api.deps import FetcherDep, PageParser, WriteGuard, WriterDep
 from app.api.schemas import (
     ExtractResponse,
     FeedIngestResponse,
     FeedItem,
     FetchRequest,
+    Force,
     IngestResponse,
     problem_responses,
+    respond,
     stored_responses,
 )
 from app.domain import Hints
@@ -87,29 +87,32 @@ async def _document(request: Request, content_type: str | None) -> tuple[bytes, 
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],
     openapi_extra=_DOCUMENT_BODY,
-    responses=stored_responses(401, 413, 415, 422),
+    responses=stored_responses(401, 409, 413, 415, 422, 503),
 )
 async def ingest_document(
     request: Request,
-    session: WriteSession,
+    writer: WriterDep,
     response: Response,
     parse_page: PageParser,
     url: UrlHint = None,
+    force: Force = False,
     content_type: Annotated[str | None, Header()] = None,
 ) -> IngestResponse:
     """Parse a raw document (HTML page, flattened text dump, or JSON) and store it by canonical URL."""
     data, hints = await _document(request, content_type)
     # Parsing and the database are synchronous: keep them off the event loop, as FastAPI does for def handlers.
+    # Parsing happens before the write transaction opens, so SQLite's write lock is held only for the upsert.
     extracted = await run_in_threadpool(parse_page, data, hints)
-    return await run_in_threadpool(_store, session, extracted, response)
+    return respond(await run_in_threadpool(service.store_article, writer, extracted, force=force), response)
 
 
 @router.post(
     "/extract",
     operation_id="extract_document",
     response_model=ExtractResponse,
+    dependencies=[WriteGuard],
     openapi_extra=_DOCUMENT_BODY,
-    responses=problem_responses(413, 415, 422),
+    responses=problem_responses(401, 413, 415, 422),
 )
 async def extract_document(
     request: Request,
@@ -117,7 +120,10 @@ async def extract_document(
     url: UrlHint = None,
     content_type: Annotated[str | None, Header()] = None,
 ) -> ExtractResponse:
-    """Parse a raw document and return the article without storing it."""
+    """Parse a raw document and return the article without storing it.
+
+    Parsing costs up to the parse time limit of server CPU, so it takes the write key when keys are set.
+    """
     data, hints = await _document(request, content_type)
     extracted = await run_in_threadpool(parse_page, data, hints)
     return ExtractResponse(article=extracted.article, warnings=list(extracted.warnings))
@@ -129,10 +135,15 @@ async def extract_document(
     response_model=IngestResponse,
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],
-    responses=stored_responses(401, 403, 413, 415, 422, 502, 504),
+    responses=stored_responses(401, 403, 409, 413, 415, 422, 502, 503, 504),
 )
 async def ingest_url(
-    body: FetchRequest, session: WriteSession, response: Response, fetcher: FetcherDep, parse_page: PageParser
+    body: FetchRequest,
+    writer: WriterDep,
+    response: Response,
+    fetcher: FetcherDep,
+    parse_page: PageParser,
+    force: Force = False,
 ) -> IngestResponse:
     """Fetch an article page through the guarded client (public hosts, ports 80/443, robots.txt) and store it.
 
@@ -141,7 +152,7 @@ async def ingest_url(
     data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
     extracted = await run_in_threadpool(parse_page, data, hints)
     extracted = extracted._replace(original_url=body.url)
-    return await run_in_threadpool(_store, session, extracted, response)
+    return respond(await run_in_threadpool(service.store_article, writer, extracted, force=force), response)
 
 
 @router.post(
@@ -150,11 +161,11 @@ async def ingest_url(
     response_model=FeedIngestResponse,
     dependencies=[WriteGuard],
     openapi_extra=_FEED_BODY,
-    responses=problem_responses(401, 413, 415, 422),
+    responses=problem_responses(401, 413, 415, 422, 503),
 )
 async def ingest_feed(
     request: Request,
-    session: WriteSession,
+    writer: WriterDep,
     fetcher: FetcherDep,
     parse_page: PageParser,
     fetch_links: Annotated[
@@ -169,7 +180,7 @@ async def ingest_feed(
     data = await request.body()
     hints = Hints(content_type=content_type)
     items = await run_in_threadpool(_feed_items, data, hints, fetcher if fetch_links else None, parse_page)
-    return await run_in_threadpool(_store_feed, session, items)
+    return _feed_response(await run_in_threadpool(service.store_feed, writer, items))
 
 
 @router.post(
@@ -177,11 +188,11 @@ async def ingest_feed(
     operation_id="ingest_feed_url",
     response_model=FeedIngestResponse,
     dependencies=[WriteGuard],
-    responses=problem_responses(401, 403, 415, 422, 502, 504),
+    responses=problem_responses(401, 403, 415, 422, 502, 503, 504),
 )
 async def ingest_feed_url(
     body: FetchRequest,
-    session: WriteSession,
+    writer: WriterDep,
     fetcher: FetcherDep,
     parse_page: PageParser,
     fetch_links: Annotated[bool, Query(description="Fetch linked pages of summary-only entries (at most 20).")] = True,
@@ -189,7 +200,7 @@ async def ingest_feed_url(
     """Fetch a feed through the guarded client and store every entry."""
     data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
     items = await run_in_threadpool(_feed_items, data, hints, fetcher if fetch_links else None, parse_page)
-    return await run_in_threadpool(_store_feed, session, items)
+    return _feed_response(await run_in_threadpool(service.store_feed, writer, items))
 
 
 def _feed_items(
@@ -201,17 +212,13 @@ def _feed_items(
     return service.complete_feed_entries(items, fetcher, parse_page, limit=service.FEED_MAX_FETCHES)
 
 
-def _store(session: Session, extracted: service.Extracted, response: Response) -> IngestResponse:
-    return respond(session, service.store(session, extracted), response)
-
-
-def _store_feed(session: Session, items: list[service.Extracted | service.Failed]) -> FeedIngestResponse:
-    results = service.store_all(session, items)
+def _feed_response(results: list[service.IngestResult | service.Failed]) -> FeedIngestResponse:
     counts = Counter(r.outcome.value if isinstance(r, service.IngestResult) else "failed" for r in results)
     return FeedIngestResponse(
         created=counts["created"],
         updated=counts["updated"],
         unchanged=counts["unchanged"],
+        kept=counts["kept"],
         failed=counts["failed"],
         items=[
             FeedItem(url=r.article.url, outcome=r.outcome, article_id=r.article_id, warnings=list(r.warnings))

@@ -19,7 +19,7 @@ from app.errors import ParseError
 from app.ingestion.dates import parse_loose_date
 from app.ingestion.parsers.markup import fragment_text
 
-MAX_ENTRIES = 500
+MAX_ENTRIES = 500  # read per feed document (callers report the rest as not read)
 # A feed item whose content has at least this many words carries the article, not a teaser.
 FULL_CONTENT_WORDS = 120
 _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""", re.IGNORECASE)
@@ -40,8 +40,7 @@ def is_json_feed(text: str) -> bool:
 
 def parse(text: str, hints: Hints) -> list[FeedEntry]:
     """Parse a feed document (already decoded) into entries, newest first as the feed lists them."""
-    entries = _parse_json_feed(text) if is_json_feed(text) else _parse_xml_feed(text)
-    return entries[:MAX_ENTRIES]
+    return _parse_json_feed(text) if is_json_feed(text) else _parse_xml_feed(text)
 
 
 def _parse_xml_feed(text: str) -> list[FeedEntry]:
