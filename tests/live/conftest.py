@@ -22,7 +22,11 @@ PG_LIVE_DB = f"{PG_TEST_DB}_live"
 
 
 class LiveServers:
-    """Servers started on first use, keyed by (engine, workers); both worker counts share one database."""
+    """Servers keyed by (engine, workers); both worker counts of an engine share one database.
+
+    `prepare` migrates every database and starts every server the session's tests will ask for at once:
+    each costs seconds of imports, and in parallel they cost about half as long on two cores.
+    """
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
@@ -31,40 +35,71 @@ class LiveServers:
         self.unavailable: dict[str, str] = {}
         self.pg_created = False
 
-    def database(self, engine: str) -> str:
+    def prepare(self, keys: set[tuple[str, int]]) -> None:
+        fresh = []
+        for engine in sorted({engine for engine, _ in keys}):
+            if url := self._create_database(engine):
+                fresh.append(url)
+                self.databases[engine] = url
+        migrate_all(fresh)
+        starting = []
+        for engine, workers in sorted(keys):
+            if engine in self.databases:
+                server = self._server(engine, workers)
+                server.launch()
+                starting.append(server)
+        for server in starting:
+            server.wait_healthy()
+
+    def _create_database(self, engine: str) -> str | None:
+        if engine == "sqlite":
+            return f"sqlite:///{self.tmp / 'live.db'}"
+        try:
+            url = live.create_postgres_database(PG_LIVE_DB)
+        except OperationalError as exc:
+            self.unavailable[engine] = f"PostgreSQL not reachable at {live.PG_ADMIN_URL}: {exc.orig}"
+            return None
+        self.pg_created = True
+        return url
+
+    def _server(self, engine: str, workers: int) -> LiveServer:
+        key = (engine, workers)
+        if key not in self.servers:
+            log = self.tmp / f"serve-{engine}-{workers}.log"
+            self.servers[key] = LiveServer(engine, self.databases[engine], log, workers=workers)
+        return self.servers[key]
+
+    def get(self, engine: str, workers: int = 1) -> LiveServer:
         if engine in self.unavailable:
             _skip_or_fail(self.unavailable[engine])
         if engine not in self.databases:
-            if engine == "sqlite":
-                url = f"sqlite:///{self.tmp / 'live.db'}"
-            else:
-                try:
-                    url = live.create_postgres_database(PG_LIVE_DB)
-                except OperationalError as exc:
-                    self.unavailable[engine] = f"PostgreSQL not reachable at {live.PG_ADMIN_URL}: {exc.orig}"
-                    _skip_or_fail(self.unavailable[engine])
-                self.pg_created = True
-            live.migrate(url)
-            self.databases[engine] = url
-        return self.databases[engine]
-
-    def get(self, engine: str, workers: int = 1) -> LiveServer:
-        key = (engine, workers)
-        if key not in self.servers:
-            url = self.database(engine)
-            server = LiveServer(engine, url, self.tmp / f"serve-{engine}-{workers}.log", workers=workers)
-            server.start()
-            self.servers[key] = server
-        running = self.servers[key]
-        if running.process is None or running.process.poll() is not None:
-            running.start()  # a test killed it; the next one gets it back
-        return running
+            self.prepare({(engine, workers)})
+            return self.get(engine, workers)
+        server = self._server(engine, workers)
+        if server.process is None or server.process.poll() is not None:
+            server.start()  # first use outside `prepare`, or a test killed it: the next test gets it back
+        return server
 
     def close(self) -> None:
         for server in self.servers.values():
             server.stop()
         if self.pg_created:
             live.drop_postgres_database(PG_LIVE_DB)
+
+
+def migrate_all(urls: list[str]) -> None:
+    if urls:
+        live.migrate(*urls)
+
+
+def _needed(items: list[pytest.Item]) -> set[tuple[str, int]]:
+    """(engine, workers) of every collected test that uses the live server."""
+    keys = set()
+    for item in items:
+        params = getattr(item, "callspec", None)
+        if "live_server" in getattr(item, "fixturenames", ()) and params is not None:
+            keys.add((params.params["live_engine"], params.params.get("server_workers", 1)))
+    return keys
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -74,8 +109,9 @@ def _skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServers]:
+def live_servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServers]:
     servers = LiveServers(tmp_path_factory.mktemp("live"))
+    servers.prepare(_needed(request.session.items))
     yield servers
     servers.close()
 

@@ -114,6 +114,9 @@ def test_junk_sent_with_a_good_articles_url_does_not_replace_it(http: httpx.Clie
         f"title {before['title']!r} -> {after.json()['title']!r}, body {len(before['body'])} -> "
         f"{len(after.json()['body'] or '')} characters"
     )
+    # main's rule (0c56c69): a reading that lost the body is refused with 409 worse-reading unless force=true.
+    assert junk.status_code == 409 and junk.headers["content-type"] == "application/problem+json", junk.text
+    assert junk.json()["code"] == "worse-reading"
 
 
 _TEXT = {"content-type": "text/plain; charset=utf-8"}

@@ -17,7 +17,7 @@ from tests.factories import article_json
 from tests.live.server import LiveServer
 
 THREADS = 4
-CYCLES_PER_THREAD = 30  # 120 create/update/delete cycles per engine and worker count
+CYCLES_PER_THREAD = 25  # 100 create/update/delete cycles per engine and worker count
 
 
 def _cycle(writer: httpx.Client, reader: httpx.Client, tag: str, n: int) -> list[str]:
