@@ -210,6 +210,7 @@ def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> dict[str, ob
         "engine": f"{engine} ({WORKERS[engine]}w)",
         "requests": len(samples),
         "writes": len(writes),
+        "4xx": sum(1 for s in samples if 400 <= s.status < 500),
         "5xx": sum(1 for s in samples if s.status >= 500),
         "5xx writes": sum(1 for s in samples if s.status >= 500 and s.kind == "write"),
         "conn err": sum(1 for s in samples if s.status == 0),

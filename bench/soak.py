@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -36,6 +37,8 @@ from bench.load import WORDS, WORKERS, fresh_database, print_table
 from tests.live import server as live
 from tests.live.server import LiveServer
 
+# What `broadsheet ingest` logs after each committed batch (main 848d498).
+STORED_SO_FAR = re.compile(r"stored so far: (\{.*?\})")
 Content = tuple[str, str]  # (title, body) as sent; None in a state means "absent"
 
 
@@ -112,7 +115,7 @@ def server_rounds(server: LiveServer, rounds: int, writers: int, rng: random.Ran
         ]
         for thread in threads:
             thread.start()
-        time.sleep(rng.uniform(0.3, 2.5))
+        time.sleep(rng.uniform(0.5, 4.0))
         server.kill()
         stop.set()
         for thread in threads:
@@ -161,7 +164,12 @@ def run_ingest(database_url: str, folder: Path, log: Path, kill_after: float | N
     command = live.broadsheet_command("ingest", str(folder), "--jobs", "2", "--batch-size", "20", "--no-progress")
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, env=live.server_env(database_url), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            # INFO: the per-batch "stored so far" lines are what a killed run leaves to say what it stored.
+            env=live.server_env(database_url, {"BROADSHEET_LOG_LEVEL": "INFO"}),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             code: int | None = process.wait(timeout=kill_after)
@@ -173,19 +181,26 @@ def run_ingest(database_url: str, folder: Path, log: Path, kill_after: float | N
 
 
 def acknowledged_by_cli(output: str) -> int:
-    """Documents the CLI said were stored: the last JSON object on a line with created/updated/unchanged."""
+    """Documents the CLI said were durably stored: its last "stored so far" log line, or its final summary."""
     acknowledged = 0
     for line in output.splitlines():
-        line = line.strip()
-        if not (line.startswith("{") and line.endswith("}")):
-            continue
-        try:
-            counts = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(counts, dict) and "created" in counts:
-            acknowledged = sum(int(counts.get(k, 0)) for k in ("created", "updated", "unchanged"))
+        counts = _counts(line.strip())
+        if counts is not None:
+            acknowledged = sum(int(counts.get(k, 0)) for k in ("created", "updated", "unchanged", "kept"))
     return acknowledged
+
+
+def _counts(line: str) -> dict[str, int] | None:
+    """The counts in a summary line ({"created": ...}) or in a log line "batch committed; stored so far: {...}"."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        entry = line
+    if isinstance(entry, dict) and "created" in entry:
+        return entry
+    message = entry.get("msg", "") if isinstance(entry, dict) else str(entry)
+    found = STORED_SO_FAR.search(message)
+    return json.loads(found.group(1)) if found else None
 
 
 def sqlite_integrity(database_url: str) -> list[str]:
