@@ -84,7 +84,14 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     uvicorn.run(
-        "app.main:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers, log_config=None
+        "app.main:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        http="app.server:GuardedH11Protocol",  # uvicorn's h11 with a deadline for request headers
+        proxy_headers=False,  # X-Forwarded-* from any client is not trusted (set up a proxy's own rules instead)
     )
     return 0
 
@@ -141,6 +148,8 @@ def _ingest(args: argparse.Namespace) -> int:
     def progress(done: int, totals: bulk.Totals) -> None:
         bar.update(done)
         bar.set_postfix(totals.counts)
+        # Called after each batch committed: the log of a run killed at any point says what is stored.
+        log.info("batch committed; stored so far: %s", json.dumps(totals.summary()))
 
     fetcher = _fetcher(settings)
     try:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     sqlite_busy_timeout_ms: int = 5000
+    header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a connection may take to send a request's headers (slowloris)."
+    )
+    body_timeout: float = Field(default=30.0, gt=0, description="Seconds a client may take to send a request body.")
 
 
 @lru_cache

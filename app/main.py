@@ -11,11 +11,12 @@ from app import logs
 from app.api import problems
 from app.api.deps import reject_control_characters
 from app.api.limits import BodySizeLimit
+from app.api.paths import IgnoreTrailingSlash
 from app.api.routers import articles, health, ingest, tags
 from app.config import Settings, get_settings
 from app.fetch.client import Fetcher, FetchPolicy
 from app.ingestion.pool import ParserPool
-from app.storage import migrate
+from app.storage import migrate, search
 from app.storage.db import Writer, make_engine, read_session_factory
 
 DESCRIPTION = """Parsed news articles: ingest raw pages, text dumps or JSON; list, filter and search them.
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise SchemaBehind("the database schema is behind this version; run `broadsheet migrate` first")
         app.state.engine = engine
         app.state.writer = Writer(engine)
+        app.state.search = search.index_for(engine)
         app.state.read_sessions = read_session_factory(engine)
         app.state.fetcher = Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
         # Documents are parsed in worker processes with a time limit: a pathological page costs its own
@@ -61,12 +63,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(reject_control_characters)],
+        redirect_slashes=False,
     )
     app.state.settings = settings
     problems.install(app)
     for router in (articles.router, ingest.router, tags.router, health.router):
         app.include_router(router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
+    app.add_middleware(IgnoreTrailingSlash)
     return app
 
 

@@ -33,6 +33,24 @@ def test_bulk_ingest_reports_each_outcome_and_keeps_what_it_stored(
     assert row_count(cli_env) == 1000
 
 
+def test_one_malformed_archive_is_a_reported_failure_and_the_rest_is_stored(
+    cli_env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Content-Length no integer can hold: warcio raises OverflowError, which used to end the whole run.
+    (tmp_path / "a-broken.warc").write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://a.example/x\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: 99999999999999999999\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\n\r\n"
+    )
+    (tmp_path / "b-good.txt").write_text(text_dump(1))
+    code = main(["ingest", str(tmp_path / "a-broken.warc"), str(tmp_path / "b-good.txt"), "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert json.loads(out.strip().splitlines()[-1]) == {"created": 1, "updated": 0, "unchanged": 0, "failed": 1}
+    assert "a-broken.warc" in err
+    assert row_count(cli_env) == 1
+
+
 def test_ingest_refuses_a_database_that_is_behind(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,6 +17,7 @@ from app.ingestion.service import ParsePage
 from app.models import CONTROL_CHARACTERS
 from app.storage import repository
 from app.storage.db import Writer, read_session
+from app.storage.search import SearchIndex
 from app.storage.tables import Article
 
 
@@ -61,6 +62,15 @@ def get_page_parser(request: Request) -> ParsePage:
 PageParser = Annotated[ParsePage, Depends(get_page_parser)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
 WriterDep = Annotated[Writer, Depends(get_writer)]
+
+
+def get_search_index(request: Request) -> SearchIndex:
+    """The engine's search index, chosen once at start-up."""
+    index: SearchIndex = request.app.state.search
+    return index
+
+
+SearchDep = Annotated[SearchIndex, Depends(get_search_index)]
 
 _api_key_header = APIKeyHeader(
     name="X-API-Key",

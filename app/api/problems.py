@@ -16,6 +16,7 @@ TYPE_BASE = "https://broadsheet.dev/problems/"
 _HTTP_CODES = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
+    408: ("request-timeout", "Request timeout"),
     413: ("payload-too-large", "Payload too large"),
 }
 
@@ -48,7 +49,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BroadsheetError)
     async def domain_error(request: Request, exc: BroadsheetError) -> JSONResponse:
-        return problem(request, status=exc.status, code=exc.code, title=exc.title, detail=exc.detail)
+        # 503 says when to come back (RFC 9110 §10.2.3): the retries behind it already took a moment.
+        headers = {"Retry-After": "1"} if exc.status == 503 else None
+        return problem(request, status=exc.status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

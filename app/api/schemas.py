@@ -1,5 +1,6 @@
 """Request and response shapes of the HTTP API that are not articles themselves."""
 
+import html
 from typing import Annotated, Any
 
 from fastapi import Query, Response, status
@@ -8,6 +9,7 @@ from pydantic import BaseModel, Field
 from app.domain import Outcome
 from app.ingestion.service import IngestResult
 from app.models import ArticleCreate, ArticleRead
+from app.storage.search import MARK_CLOSE, MARK_OPEN
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -119,3 +121,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": Problem, "description": descriptions[status], "content": {PROBLEM_JSON: {}}}
         for status in statuses
     }
+
+
+def highlight(passage: str | None) -> str | None:
+    """A search snippet as HTML: the text escaped, then the index's match markers turned into <mark> tags."""
+    if not passage:
+        return None
+    return html.escape(passage, quote=False).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")

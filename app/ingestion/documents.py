@@ -59,8 +59,10 @@ def read(source: str, *, url_hint: str | None = None, fetcher: Fetcher | None = 
                 yield Failed(name, record.error) if record.error else Document(name, record.data, record.hints)
         else:
             yield Document(source, _read_file(Path(source)), Hints(content_type=_type_of(source), url=url_hint))
-    except (OSError, EOFError, BroadsheetError) as exc:
-        yield Failed(source, exc.detail if isinstance(exc, BroadsheetError) else f"{type(exc).__name__}: {exc}")
+    except BroadsheetError as exc:
+        yield Failed(source, exc.detail)
+    except Exception as exc:  # one unreadable source (warcio can raise anything) is a failure, not the run's end
+        yield Failed(source, f"{type(exc).__name__}: {exc}"[:500])
 
 
 def _read_file(path: Path) -> bytes:

@@ -25,6 +25,8 @@ def canonical_url(url: str) -> str:
     if parts.username or parts.password:
         raise InvalidInput("URL must not contain credentials")
     host = parts.hostname.lower().rstrip(".")
+    if ":" in host:  # an IPv6 literal keeps its brackets (RFC 3986 §3.2.2), or the URL means something else
+        host = f"[{host}]"
     if port and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])

@@ -1,6 +1,5 @@
 """Every query of the service. Functions flush, never commit: the caller owns the transaction."""
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,15 +15,9 @@ from sqlalchemy.orm import Session, aliased
 from app.domain import tag_key
 from app.models import PreparedArticle
 from app.storage.pagination import KeysetCursor, OffsetCursor
-from app.storage.search import postgres_tsvector, sqlite_fts5
+from app.storage.search import AnySelect, SearchIndex
 from app.storage.search.query import SearchQuery
 from app.storage.tables import Article, ArticleTag, Tag
-
-# SQLAlchemy 2.0 and 2.1 type Select differently (tuple vs TypeVarTuple); pages pass through untyped.
-AnySelect = Any
-
-# Private-use characters mark matches inside the engine; they are swapped for <mark> after escaping.
-_OPEN, _CLOSE = "\ue000", "\ue001"
 
 LIST_COLUMNS = (
     Article.id,
@@ -171,11 +164,19 @@ def _keys(values: Sequence[str]) -> list[str]:
 
 
 def list_articles(
-    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | OffsetCursor | None
+    session: Session,
+    filters: ArticleFilters,
+    *,
+    limit: int,
+    cursor: KeysetCursor | OffsetCursor | None,
+    search: SearchIndex,
 ) -> Page:
-    """One page, newest first, or by relevance when the filters carry a search query. One query each."""
+    """One page, newest first, or by relevance when the filters carry a search query. One query each.
+
+    Search rows carry `snippet` with matches between search.MARK_OPEN and MARK_CLOSE.
+    """
     if filters.query is not None:
-        return _search(session, filters, limit=limit, cursor=cursor)
+        return _search(session, filters, limit=limit, cursor=cursor, search=search)
     return _newest(session, filters, limit=limit, cursor=cursor)
 
 
@@ -207,38 +208,25 @@ def _newest(
 
 
 def _search(
-    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | OffsetCursor | None
+    session: Session,
+    filters: ArticleFilters,
+    *,
+    limit: int,
+    cursor: KeysetCursor | OffsetCursor | None,
+    search: SearchIndex,
 ) -> Page:
     query = filters.query
     assert query is not None
     offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
-    if session.get_bind().dialect.name == "postgresql":
-        text = func.coalesce(Article.body, Article.summary, Article.title)
-        rank = postgres_tsvector.rank(query)
-        stmt: AnySelect = select(*LIST_COLUMNS, postgres_tsvector.snippet(query, text, _OPEN, _CLOSE).label("snippet"))
-        stmt = stmt.where(postgres_tsvector.match(query))
-    else:
-        rank = sqlite_fts5.rank()
-        stmt = select(*LIST_COLUMNS, sqlite_fts5.snippet(_OPEN, _CLOSE).label("snippet"))
-        stmt = stmt.join_from(Article, sqlite_fts5.FTS_TABLE, Article.id == sqlite_fts5.ROWID)
-        stmt = stmt.where(sqlite_fts5.match(query))
+    stmt = search.matching(select(*LIST_COLUMNS, search.snippet(query).label("snippet")), query)
     stmt = _filtered(stmt, filters, _keys(filters.tags))
-    stmt = stmt.order_by(rank.desc(), Article.id.desc()).offset(offset).limit(limit + 1)
+    stmt = stmt.order_by(search.rank(query).desc(), Article.id.desc()).offset(offset).limit(limit + 1)
     rows = [dict(r) for r in session.execute(stmt).mappings()]
-    for row in rows:
-        row["snippet"] = mark_snippet(row["snippet"])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = OffsetCursor(offset + limit)
     return Page(rows, next_cursor)
-
-
-def mark_snippet(raw: str | None) -> str | None:
-    """Escape the passage as HTML text, then turn the engine's match markers into <mark> tags."""
-    if not raw:
-        return None
-    return html.escape(raw, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
 def _filtered(stmt: AnySelect, filters: ArticleFilters, required_keys: Sequence[str]) -> AnySelect:

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import ArticleId, CurrentArticle, ReadSession, SettingsDep, WriteGuard, WriterDep
-from app.api.schemas import Force, IngestResponse, problem_responses, respond, stored_responses
+from app.api.deps import ArticleId, CurrentArticle, ReadSession, SearchDep, SettingsDep, WriteGuard, WriterDep
+from app.api.schemas import Force, IngestResponse, highlight, problem_responses, respond, stored_responses
 from app.errors import InvalidCursor, NotFound
 from app.ingestion import service
 from app.ingestion.urls import url_key
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/articles", tags=["articles"])
 def list_articles(
     session: ReadSession,
     settings: SettingsDep,
+    search: SearchDep,
     tag: Annotated[
         list[str],
         Query(max_length=20, description="Repeatable; every tag must match (case-insensitive).", examples=["nato"]),
@@ -62,7 +63,10 @@ def list_articles(
         published_before=published_before,
         query=query,
     )
-    page = repository.list_articles(session, filters, limit=limit, cursor=position)
+    page = repository.list_articles(session, filters, limit=limit, cursor=position, search=search)
+    for row in page.rows:
+        if "snippet" in row:
+            row["snippet"] = highlight(row["snippet"])
     return ArticlePage.model_validate(
         {
             "items": page.rows,

@@ -4,27 +4,29 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, literal_column
 
+from app.storage.search import MARK_CLOSE, MARK_OPEN, AnySelect
 from app.storage.search.query import SearchQuery, to_tsquery
+from app.storage.tables import Article
 
 # Our own configuration (see migrations): English stemming, no stop words, same as FTS5's porter.
 CONFIG: ColumnElement[Any] = literal_column("'broadsheet'::regconfig")
 VECTOR: ColumnElement[Any] = literal_column("articles.search_vector")
+_HEADLINE = (
+    f'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+)
 
 
-def tsquery(query: SearchQuery) -> ColumnElement[Any]:
+def _tsquery(query: SearchQuery) -> ColumnElement[Any]:
     return func.to_tsquery(CONFIG, bindparam("ts_query", to_tsquery(query)))
 
 
-def match(query: SearchQuery) -> ColumnElement[bool]:
-    return VECTOR.op("@@")(tsquery(query))
+class TsvectorIndex:
+    def matching(self, stmt: AnySelect, query: SearchQuery) -> AnySelect:
+        return stmt.where(VECTOR.op("@@")(_tsquery(query)))
 
+    def rank(self, query: SearchQuery) -> ColumnElement[Any]:
+        return func.ts_rank_cd(VECTOR, _tsquery(query))
 
-def rank(query: SearchQuery) -> ColumnElement[Any]:
-    return func.ts_rank_cd(VECTOR, tsquery(query))
-
-
-def snippet(query: SearchQuery, text: ColumnElement[Any], open_mark: str, close_mark: str) -> ColumnElement[Any]:
-    options = (
-        f'StartSel={open_mark}, StopSel={close_mark}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
-    )
-    return func.ts_headline(CONFIG, text, tsquery(query), bindparam("headline_options", options))
+    def snippet(self, query: SearchQuery) -> ColumnElement[Any]:
+        text = func.coalesce(Article.body, Article.summary, Article.title)
+        return func.ts_headline(CONFIG, text, _tsquery(query), bindparam("headline_options", _HEADLINE))

@@ -4,7 +4,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, table
 
+from app.storage.search import MARK_CLOSE, MARK_OPEN, AnySelect
 from app.storage.search.query import SearchQuery, to_fts5
+from app.storage.tables import Article
 
 FTS_TABLE = table("articles_fts", column("rowid"))
 FTS: ColumnElement[Any] = literal_column("articles_fts")
@@ -13,14 +15,14 @@ ROWID = FTS_TABLE.c.rowid
 WEIGHTS = (10.0, 4.0, 1.0)
 
 
-def match(query: SearchQuery) -> ColumnElement[bool]:
-    return FTS.op("MATCH")(bindparam("fts_query", to_fts5(query)))
+class Fts5Index:
+    def matching(self, stmt: AnySelect, query: SearchQuery) -> AnySelect:
+        stmt = stmt.join_from(Article, FTS_TABLE, Article.id == ROWID)
+        return stmt.where(FTS.op("MATCH")(bindparam("fts_query", to_fts5(query))))
 
+    def rank(self, query: SearchQuery) -> ColumnElement[Any]:
+        # bm25() is lower for better matches; negate so that higher is better on every engine.
+        return -func.bm25(FTS, *WEIGHTS)
 
-def rank() -> ColumnElement[Any]:
-    # bm25() is lower for better matches; negate so both engines sort rank descending.
-    return -func.bm25(FTS, *WEIGHTS)
-
-
-def snippet(open_mark: str, close_mark: str) -> ColumnElement[Any]:
-    return func.snippet(FTS, -1, open_mark, close_mark, "…", 24)
+    def snippet(self, query: SearchQuery) -> ColumnElement[Any]:
+        return func.snippet(FTS, -1, MARK_OPEN, MARK_CLOSE, "…", 24)
