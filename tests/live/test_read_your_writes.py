@@ -6,6 +6,7 @@ or a 200 after a 204.
 """
 
 import threading
+import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -91,3 +92,43 @@ def test_a_deleted_id_is_never_given_to_a_new_article(http: httpx.Client) -> Non
     new_id = after.json()["article"]["id"]
     # A re-used id would make an old link (/articles/<deleted id>) silently show another article.
     assert new_id > deleted_id, f"the new article got id {new_id}; the deleted newest one had {deleted_id}"
+
+
+def _write_until_killed(base_url: str, tag: str, acknowledged: dict[str, tuple[int, str]]) -> None:
+    """Create articles until the server is gone; record each 201's id and body."""
+    with httpx.Client(base_url=base_url, timeout=10.0) as client:
+        for n in range(10_000):
+            url = f"https://kill.example.org/{tag}/{n}"
+            try:
+                created = client.post("/articles", json=article_json(n, url=url, body=f"Body {tag} {n}."))
+            except httpx.TransportError:
+                return
+            if created.status_code == 201:
+                acknowledged[url] = (created.json()["article"]["id"], created.json()["article"]["body"])
+
+
+def test_acknowledged_writes_survive_a_kill_9(live_server: LiveServer) -> None:
+    """A 201 is a promise: SIGKILL the server while clients write, restart it, and every 201 is there."""
+    run = uuid.uuid4().hex[:8]
+    acknowledged: dict[str, tuple[int, str]] = {}
+    threads = [
+        threading.Thread(target=_write_until_killed, args=(live_server.base_url, f"{run}-{t}", acknowledged))
+        for t in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(acknowledged) < 40 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    live_server.kill()
+    for thread in threads:
+        thread.join()
+    live_server.start()
+    with httpx.Client(base_url=live_server.base_url, timeout=30.0) as client:
+        lost = []
+        for url, (article_id, body) in acknowledged.items():
+            found = client.get(f"/articles/{article_id}")
+            if found.status_code != 200 or (found.json()["url"], found.json()["body"]) != (url, body):
+                lost.append(f"{url}: {found.status_code}")
+    assert acknowledged, "no write was acknowledged before the kill"
+    assert not lost, f"{len(lost)} of {len(acknowledged)} acknowledged writes lost after kill -9: {lost[:5]}"
