@@ -14,7 +14,7 @@ from app.fetch.client import Fetcher
 from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
 from app.ingestion.parsers import feed
-from app.models import ArticleCreate, ArticleRead, PreparedArticle
+from app.models import ArticleCreate, ArticleRead, PreparedArticle, storable_text
 from app.storage import changes, repository
 from app.storage.changes import ChangeKind
 from app.storage.db import Writer
@@ -290,13 +290,30 @@ def _is_older(prepared: PreparedArticle, row: Article) -> bool:
     return incoming.astimezone(UTC) < (stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored)
 
 
+# Binary formats sent as text: refused by their signature, before anything tries to read them as a page.
+_BINARY_SIGNATURES = {
+    b"%PDF-": "a PDF",
+    b"PK\x03\x04": "a ZIP archive (or an office document)",
+    b"\x1f\x8b": "gzip-compressed data",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+}
+
+
 def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
     if not data.strip():
         raise ParseError("the document is empty")
+    head = data[:16].lstrip()
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise UnsupportedFormat(f"the document is {kind}, not an HTML page, text dump, JSON or feed")
     text = decode(data, content_type=hints.content_type)
     if not looks_like_text(text):
         raise UnsupportedFormat("the document is not readable text (binary data or the wrong encoding)")
-    return text, detect.detect(text, content_type=hints.content_type)
+    # A few stray NULs or other C0 controls in a readable page are dropped, as they are from every stored field
+    # (parsers would otherwise turn them into U+FFFD).
+    return storable_text(text), detect.detect(text, content_type=hints.content_type)
 
 
 def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
