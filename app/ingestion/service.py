@@ -8,7 +8,7 @@ from typing import NamedTuple, Protocol
 
 from sqlalchemy.orm import Session
 
-from app.domain import ArticleDraft, Hints, Outcome
+from app.domain import ArticleDraft, Hints, Outcome, as_utc
 from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound, ParseError, UnsupportedFormat
 from app.fetch.client import Fetcher
 from app.ingestion import detect, normalize
@@ -287,7 +287,7 @@ def _is_older(prepared: PreparedArticle, row: Article) -> bool:
     incoming, stored = prepared.article.modified_at, row.modified_at
     if incoming is None or stored is None:
         return False
-    return incoming.astimezone(UTC) < (stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored)
+    return as_utc(incoming) < as_utc(stored)
 
 
 # Binary formats sent as text: refused by their signature, before anything tries to read them as a page.
