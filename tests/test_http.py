@@ -80,7 +80,7 @@ def test_strong_etags_and_304(client: TestClient) -> None:
 
 def test_cache_control_per_route(client: TestClient) -> None:
     article_id = _stored(client)
-    assert client.get(f"/articles/{article_id}").headers["cache-control"] == "public, max-age=60"
+    assert client.get(f"/articles/{article_id}").headers["cache-control"] == "no-cache"
     assert client.get("/articles").headers["cache-control"] == "no-cache"
     assert client.get("/healthz").headers["cache-control"] == "no-store"
     assert "cache-control" not in client.get("/articles/999999").headers  # errors are not cacheable content

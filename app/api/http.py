@@ -29,11 +29,11 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # What a client may send as its own id: short and printable, so it is safe in logs and headers.
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
-# Cache-Control by operation: single articles may be reused briefly, listings and tags always revalidated
-# (cheap with the ETag), probes never cached.
+# Cache-Control by operation: everything readable is revalidated on each use (cheap with the ETag: a 304),
+# never reused blind, so a cache never shows an article after its DELETE was acknowledged; probes never cached.
 CACHE_POLICIES = {
-    "get_article": "public, max-age=60",
-    "lookup_article": "public, max-age=60",
+    "get_article": "no-cache",
+    "lookup_article": "no-cache",
     "list_articles": "no-cache",
     "list_tags": "no-cache",
     "list_changes": "no-cache",

@@ -19,7 +19,7 @@ class Change(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
         json_schema_extra={
-            "examples": [{"seq": 7, "article_id": 1, "kind": "upsert", "changed_at": "2026-02-03T12:00:00Z"}]
+            "examples": [{"seq": 42, "article_id": 7, "kind": "upsert", "changed_at": "2026-11-29T08:15:00Z"}]
         },
     )
 
@@ -38,8 +38,8 @@ class ChangePage(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "items": [{"seq": 7, "article_id": 1, "kind": "upsert", "changed_at": "2026-02-03T12:00:00Z"}],
-                    "next_after": 7,
+                    "items": [{"seq": 42, "article_id": 7, "kind": "upsert", "changed_at": "2026-11-29T08:15:00Z"}],
+                    "next_after": 42,
                 }
             ]
         }
@@ -52,7 +52,7 @@ class ChangePage(BaseModel):
 @router.get(
     "/changes",
     operation_id="list_changes",
-    summary="Follow the change log",
+    summary="Read the change log from a position",
     response_model=ChangePage,
     responses=problem_responses(422),
 )
