@@ -34,7 +34,7 @@ migrate: $(BIN)/broadsheet
 bench: $(BIN)/broadsheet
 	$(BIN)/python -m bench
 
-## fuzz: schemathesis with every check, 500 examples per operation, on SQLite and PostgreSQL (≈15-30 min)
+## fuzz: schemathesis with every check, 500 examples per operation, on SQLite and PostgreSQL (≈36 min each here)
 fuzz: $(BIN)/broadsheet
 	BROADSHEET_FUZZ_EXAMPLES=500 $(BIN)/pytest -q tests/test_fuzz.py
 
