@@ -15,6 +15,8 @@ class ArticleDraft:
     summary: str | None = None
     body: str | None = None
     authors: list[str] = field(default_factory=list)
+    # Each author came from an author element of its own (feeds): handles and e-mail addresses are kept.
+    authors_credited: bool = False
     tags: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     section: str | None = None
@@ -34,6 +36,8 @@ class Hints:
     content_type: str | None = None
     url: str | None = None
     fetched_at: datetime | None = None  # when a crawler fetched it (WARC-Date, our own fetch)
+    # The caller only reads (`broadsheet parse`): a document naming no URL is parsed, not refused.
+    url_optional: bool = False
 
 
 class Outcome(enum.StrEnum):

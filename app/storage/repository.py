@@ -195,6 +195,12 @@ def _newest(
     else:
         stmt = select(*LIST_COLUMNS)
         order = (Article.sort_at, Article.id)
+    # Rows passing a published_* filter have sort_at == published_at, so the range bounds the index scan
+    # itself (it used to walk every newer entry of a tag and drop them one by one).
+    if filters.published_after:
+        stmt = stmt.where(order[0] >= _utc(filters.published_after))
+    if filters.published_before:
+        stmt = stmt.where(order[0] < _utc(filters.published_before))
     if isinstance(cursor, KeysetCursor):
         stmt = stmt.where(tuple_(*order) < tuple_(_utc(cursor.sort_at), cursor.id))
     stmt = _filtered(stmt, filters, required[1:]).order_by(order[0].desc(), order[1].desc()).limit(limit + 1)
