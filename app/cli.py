@@ -120,9 +120,9 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _fetcher(settings: Settings) -> Fetcher | None:
-    from app.fetch.client import Fetcher, FetchPolicy
+    from app.fetch.client import Fetcher
 
-    return Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
+    return Fetcher.from_settings(settings)
 
 
 def _documents(sources: Iterable[str], url: str | None, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
@@ -172,8 +172,10 @@ def _ingest(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     engine = make_engine(settings)
-    if migrate.pending(engine):
-        print("the database schema is behind; run `broadsheet migrate` first", file=sys.stderr)
+    try:
+        migrate.require_current(engine)
+    except migrate.SchemaBehind as exc:
+        print(exc, file=sys.stderr)
         return 2
     sources = list(documents.expand(args.paths))
     known = all(not (documents.is_url(s) or archives.is_warc(s)) for s in sources)

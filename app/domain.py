@@ -3,7 +3,7 @@
 import enum
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 @dataclass(slots=True)
@@ -47,6 +47,16 @@ class Outcome(enum.StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     KEPT = "kept"  # the stored article was kept: the new reading of its URL was worse (see service.worse_reading)
+
+
+def assume_utc(value: datetime) -> datetime:
+    """A value without an offset is taken as UTC (SQLite hands stored instants back naive); others unchanged."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def as_utc(value: datetime) -> datetime:
+    """The instant in UTC (naive taken as UTC). Raises OverflowError when it falls outside years 1-9999."""
+    return assume_utc(value).astimezone(UTC)
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")

@@ -23,7 +23,7 @@ from app.api.limits import BodySizeLimit
 from app.api.paths import IgnoreTrailingSlash
 from app.api.routers import articles, changes, health, ingest, tags
 from app.config import Settings, get_settings
-from app.fetch.client import Fetcher, FetchPolicy
+from app.fetch.client import Fetcher
 from app.ingestion.pool import ParserPool
 from app.storage import migrate, search
 from app.storage.db import Writer, make_engine, read_session_factory
@@ -42,25 +42,22 @@ parameters are a 422 naming them.
 GZIP_MINIMUM_BYTES = 1024
 
 
-class SchemaBehind(RuntimeError):
-    """The database schema is older than the code; serving would fail on the first query."""
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
-        # Replicas never migrate on start (they would race); the operator runs `broadsheet migrate` first.
-        if migrate.pending(engine):
+        try:
+            migrate.require_current(engine)
+        except migrate.SchemaBehind:
             engine.dispose()
-            raise SchemaBehind("the database schema is behind this version; run `broadsheet migrate` first")
+            raise
         app.state.engine = engine
         app.state.writer = Writer(engine)
         app.state.search = search.index_for(engine)
         app.state.read_sessions = read_session_factory(engine)
-        app.state.fetcher = Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
+        app.state.fetcher = Fetcher.from_settings(settings)
         # Documents are parsed in worker processes with a time limit: a pathological page costs its own
         # request, never a server thread stuck in C code.
         workers, limit = settings.parse_workers, settings.parse_time_limit

@@ -6,7 +6,7 @@ so every field carries a description and the bounds that the service enforces.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,8 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+
+from app.domain import as_utc
 
 MAX_URL = 2048
 MAX_TITLE = 1000
@@ -69,7 +71,7 @@ def _web_url(value: str) -> str:
 def utc_instant(value: datetime) -> datetime:
     """An instant in UTC (a value without offset is taken as UTC); refused when it falls outside years 1-9999."""
     try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
     except OverflowError as exc:
         raise ValueError("the instant falls outside years 1-9999 in UTC") from exc
 
@@ -93,9 +95,7 @@ def _representable(value: datetime) -> datetime:
 
 def _as_utc(value: object) -> object:
     """Storage engines hand back naive UTC (SQLite) or aware values; both leave as aware UTC."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value
+    return as_utc(value) if isinstance(value, datetime) else value
 
 
 def _language_code(value: str) -> str:
@@ -114,7 +114,7 @@ _URL_SCHEMA = {"type": "string", "format": "uri", "minLength": 1, "maxLength": M
 UTCDateTime = Annotated[
     datetime,
     BeforeValidator(_as_utc),
-    PlainSerializer(lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str),
+    PlainSerializer(lambda v: as_utc(v).isoformat().replace("+00:00", "Z"), return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 # An absolute http(s) URL as clients send it: the documented pattern (checked as sent, so the schema's

@@ -7,8 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect, text
 
 from app.config import Settings
-from app.main import SchemaBehind, create_app
+from app.main import create_app
 from app.storage import migrate
+from app.storage.migrate import SchemaBehind
 from app.storage.db import make_engine
 
 

@@ -5,14 +5,14 @@ import functools
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 from pydantic import ValidationError
 
-from app.domain import ArticleDraft, tag_key
+from app.domain import ArticleDraft, as_utc, assume_utc, tag_key
 from app.errors import InvalidInput, ParseError
 from app.ingestion.authors import clean_authors
 from app.ingestion.languages import ISO_639_1
@@ -180,11 +180,11 @@ def _title_from_body(body: str | None) -> str | None:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    return None if value is None else assume_utc(value)
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
+    return None if value is None else as_utc(value)
 
 
 def _language(draft: ArticleDraft) -> str | None:

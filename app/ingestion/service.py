@@ -8,13 +8,13 @@ from typing import NamedTuple, Protocol
 
 from sqlalchemy.orm import Session
 
-from app.domain import ArticleDraft, Hints, Outcome
+from app.domain import ArticleDraft, Hints, Outcome, as_utc
 from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound, ParseError, UnsupportedFormat
 from app.fetch.client import Fetcher
 from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
 from app.ingestion.parsers import feed
-from app.models import ArticleCreate, ArticleRead, PreparedArticle
+from app.models import ArticleCreate, ArticleRead, PreparedArticle, storable_text
 from app.storage import changes, repository
 from app.storage.changes import ChangeKind
 from app.storage.db import Writer
@@ -287,16 +287,33 @@ def _is_older(prepared: PreparedArticle, row: Article) -> bool:
     incoming, stored = prepared.article.modified_at, row.modified_at
     if incoming is None or stored is None:
         return False
-    return incoming.astimezone(UTC) < (stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored)
+    return as_utc(incoming) < as_utc(stored)
+
+
+# Binary formats sent as text: refused by their signature, before anything tries to read them as a page.
+_BINARY_SIGNATURES = {
+    b"%PDF-": "a PDF",
+    b"PK\x03\x04": "a ZIP archive (or an office document)",
+    b"\x1f\x8b": "gzip-compressed data",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+}
 
 
 def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
     if not data.strip():
         raise ParseError("the document is empty")
+    head = data[:16].lstrip()
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise UnsupportedFormat(f"the document is {kind}, not an HTML page, text dump, JSON or feed")
     text = decode(data, content_type=hints.content_type)
     if not looks_like_text(text):
         raise UnsupportedFormat("the document is not readable text (binary data or the wrong encoding)")
-    return text, detect.detect(text, content_type=hints.content_type)
+    # A few stray NULs or other C0 controls in a readable page are dropped, as they are from every stored field
+    # (parsers would otherwise turn them into U+FFFD).
+    return storable_text(text), detect.detect(text, content_type=hints.content_type)
 
 
 def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
