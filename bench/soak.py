@@ -159,8 +159,12 @@ def write_documents(folder: Path, count: int, rng: random.Random) -> dict[str, s
     return titles
 
 
-def run_ingest(database_url: str, folder: Path, log: Path, kill_after: float | None) -> tuple[int | None, int]:
-    """`broadsheet ingest` over `folder`, SIGKILLed after `kill_after` s; (exit code or None, acknowledged)."""
+def run_ingest(database_url: str, folder: Path, log: Path, kill_delay: float | None) -> tuple[int | None, int]:
+    """`broadsheet ingest` over `folder`; (exit code, or None when killed; documents it said were stored).
+
+    With `kill_delay`, the run is SIGKILLed that many seconds after its first committed batch: killed earlier,
+    while it still imports and starts its parser processes, it would have nothing to lose.
+    """
     command = live.broadsheet_command("ingest", str(folder), "--jobs", "2", "--batch-size", "20", "--no-progress")
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -171,12 +175,18 @@ def run_ingest(database_url: str, folder: Path, log: Path, kill_after: float | N
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        try:
-            code: int | None = process.wait(timeout=kill_after)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            code = None
+        code: int | None
+        if kill_delay is None:
+            code = process.wait(timeout=600)
+        else:
+            deadline = time.monotonic() + 120
+            while process.poll() is None and time.monotonic() < deadline and not STORED_SO_FAR.search(log.read_text()):
+                time.sleep(0.05)
+            time.sleep(kill_delay)
+            code = process.poll()
+            if code is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
     return code, acknowledged_by_cli(log.read_text(errors="replace"))
 
 
@@ -260,9 +270,10 @@ def ingest_kills(database_url: str, tmp: Path, kills: int, rng: random.Random) -
     try:
         for k in range(kills + 1):
             folder = tmp / f"bulk-{k}"
-            titles = write_documents(folder, 300, rng)
+            titles = write_documents(folder, 400, rng)
             last = k == kills
-            code, acked = run_ingest(database_url, folder, tmp / f"ingest-{k}.log", None if last else rng.uniform(2, 6))
+            delay = None if last else rng.uniform(0, 4)
+            code, acked = run_ingest(database_url, folder, tmp / f"ingest-{k}.log", delay)
             with engine.connect() as conn:
                 stored = {
                     row[0]: row[1]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain import Hints
 from app.errors import BroadsheetError, ParseError
@@ -25,6 +25,7 @@ from app.ingestion.service import Extracted, Failed
 
 log = logging.getLogger(__name__)
 Parsed = list[Extracted | Failed]
+T = TypeVar("T")
 ParseFunction = Callable[[Document], Parsed]
 ParseOneFunction = Callable[[Document], "Extracted | BroadsheetError"]
 
@@ -42,28 +43,30 @@ def parse_document(doc: Document) -> Parsed:
 
 def extract_feed(doc: Document) -> Parsed | BroadsheetError:
     """Every entry of one feed document as `service.extract_feed` reads it; its error is returned."""
-    try:
-        return service.extract_feed(doc.data, hints=doc.hints)
-    except BroadsheetError as exc:
-        return exc
-    except Exception as exc:
-        log.exception("parser crashed", extra={"document": doc.name})
-        return ParseError(f"internal parser error: {type(exc).__name__}")
+    return _errors_returned(lambda: service.extract_feed(doc.data, hints=doc.hints), doc)
 
 
 def extract_one(doc: Document) -> Extracted | BroadsheetError:
     """One article document as `service.extract` reads it; its error is returned (to cross the pipe)."""
+    return _errors_returned(lambda: service.extract(doc.data, hints=doc.hints), doc)
+
+
+def _errors_returned(parse: Callable[[], T], doc: Document) -> T | BroadsheetError:
     try:
-        return service.extract(doc.data, hints=doc.hints)
+        return parse()
     except BroadsheetError as exc:
         return exc
-    except Exception as exc:
+    except Exception as exc:  # a parser bug costs its document, as a 422, never the worker
         log.exception("parser crashed", extra={"document": doc.name})
         return ParseError(f"internal parser error: {type(exc).__name__}")
 
 
+# Long enough (40 characters) for language identification, whose model loads on first use: that load takes
+# seconds on a busy machine and must not be charged to the first document's time limit.
 _WARM_UP = Document(
-    "warm-up", b"<html><title>t</title><p>Warm up the parsers.</p></html>", Hints(url="https://a.example/")
+    "warm-up",
+    b"<html><title>t</title><p>Warm up the parsers, the date readers and the language model.</p></html>",
+    Hints(url="https://a.example/"),
 )
 _STARTUP_SECONDS = 120.0
 
