@@ -162,3 +162,8 @@ def test_the_change_log_lists_every_committed_change_in_order(client: TestClient
         "items": [],
         "next_after": rest["next_after"],
     }
+
+
+def test_a_url_that_grows_past_the_limit_when_canonicalised_is_a_422(client: TestClient) -> None:
+    url = "https://news.example.com/s?q=" + "é" * 1000  # 1,029 characters as sent, 6,029 percent-encoded
+    assert_problem(client.post("/articles", json=article_json(url=url)), 422, "invalid-input")

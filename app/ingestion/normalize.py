@@ -82,6 +82,8 @@ def prepare(article: ArticleCreate, *, original_url: str | None = None) -> Prepa
     """
     original = original_url or article.url
     canonical = canonical_url(article.url)
+    if len(canonical) > MAX_URL:  # percent-encoding the query can lengthen a URL that fitted as sent
+        raise InvalidInput(f"the URL is over {MAX_URL} characters once canonicalised ({len(canonical)})")
     article = article.model_copy(
         update={
             "url": canonical,
