@@ -157,7 +157,7 @@ def _parse(args: argparse.Namespace) -> int:
                 # Only read, never stored: a document that names no URL is still worth its article.
                 items = pool.parse_document(replace(doc, hints=replace(doc.hints, url_optional=True)))
             if fetcher is not None:
-                items = service.complete_feed_entries(items, fetcher, service.parse_page, limit=None)
+                items = service.complete_feed_entries(items, fetcher, service.InThreadParsers().parse_page, limit=None)
             for number, item in enumerate(items, start=1):
                 source = doc.name if len(items) == 1 or isinstance(doc, Failed) else f"{doc.name}#{number}"
                 if isinstance(item, Failed):

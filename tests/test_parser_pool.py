@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from app.config import Settings
+from app.domain import Hints
 from app.main import create_app
 from tests.conftest import SEED, row_count
 
@@ -45,3 +46,18 @@ def test_parse_errors_cross_the_process_boundary_with_their_status(pooled_client
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
     assert pooled_client.post("/extract", content=png, headers={"Content-Type": "text/html"}).status_code == 415
     assert pooled_client.post("/extract", content=b"[" * 100_000 + b"]" * 100_000).status_code == 422
+
+
+def test_feeds_are_parsed_in_the_workers_too(pooled_client: TestClient, engine: Engine) -> None:
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Pilots strike</title><link>https://f.example/a</link><description>Pilots stopped work."
+        b"</description></item></channel></rss>"
+    )
+    parsers = pooled_client.app.state.parsers  # type: ignore[attr-defined]
+    assert parsers.parse_feed(feed, Hints())[0].article.title == "Pilots strike"  # in a worker process
+    response = pooled_client.post(
+        "/ingest/feed", content=feed, params={"fetch_links": "false"}, headers={"Content-Type": "application/rss+xml"}
+    )
+    assert response.status_code == 200 and response.json()["created"] == 1
+    assert row_count(engine) == 1

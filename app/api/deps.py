@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.errors import InvalidInput, NotFound, Unauthorized
 from app.fetch.client import Fetcher
-from app.ingestion import service
 from app.ingestion.pool import ParserPool
-from app.ingestion.service import ParsePage
+from app.ingestion.service import InThreadParsers, Parsers
 from app.models import CONTROL_CHARACTERS
 from app.storage import repository
 from app.storage.db import Writer, read_session
@@ -53,13 +52,13 @@ def get_fetcher(request: Request) -> Fetcher | None:
 FetcherDep = Annotated[Fetcher | None, Depends(get_fetcher)]
 
 
-def get_page_parser(request: Request) -> ParsePage:
-    """`service.extract` in the app's parser processes (time-limited), or in the request thread."""
+def get_parsers(request: Request) -> Parsers:
+    """The app's time-limited parser processes, or parsing in the request thread when there are none."""
     parsers: ParserPool | None = request.app.state.parsers
-    return parsers.parse_page if parsers is not None else service.parse_page
+    return parsers if parsers is not None else InThreadParsers()
 
 
-PageParser = Annotated[ParsePage, Depends(get_page_parser)]
+ParsersDep = Annotated[Parsers, Depends(get_parsers)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
 WriterDep = Annotated[Writer, Depends(get_writer)]
 

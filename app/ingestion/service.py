@@ -107,11 +107,6 @@ class InThreadParsers:
         return extract_feed(data, hints=hints)
 
 
-def parse_page(data: bytes, hints: Hints) -> Extracted:
-    """`extract` as a ParsePage: what callers that parse in their own thread pass around."""
-    return extract(data, hints=hints)
-
-
 def complete_feed_entries(
     items: list[Extracted | Failed], fetcher: Fetcher, parse_page: ParsePage, *, limit: int | None = FEED_MAX_FETCHES
 ) -> list[Extracted | Failed]:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from app.api.deps import FetcherDep, PageParser, WriteGuard, WriterDep
+from app.api.deps import FetcherDep, ParsersDep, WriteGuard, WriterDep
 from app.api.schemas import (
     ExtractResponse,
     FeedIngestResponse,
@@ -20,9 +20,7 @@ from app.api.schemas import (
 )
 from app.domain import Hints
 from app.errors import UnsupportedFormat
-from app.fetch.client import Fetcher
 from app.ingestion import service
-from app.ingestion.service import ParsePage
 from app.models import HttpUrlText
 
 router = APIRouter(tags=["ingestion"])
@@ -110,16 +108,15 @@ async def ingest_document(
     request: Request,
     writer: WriterDep,
     response: Response,
-    parse_page: PageParser,
+    parsers: ParsersDep,
     url: UrlHint = None,
     force: Force = False,
 ) -> IngestResponse:
     """Parse a raw document (HTML page, flattened text dump, or JSON) and store it by canonical URL."""
     data, hints = await _document(request, url)
-    # Parsing and the database are synchronous: keep them off the event loop, as FastAPI does for def handlers.
-    # Parsing happens before the write transaction opens, so SQLite's write lock is held only for the upsert.
-    extracted = await run_in_threadpool(parse_page, data, hints)
-    return respond(await run_in_threadpool(service.store_article, writer, extracted, force=force), response)
+    # The flows are synchronous (parsing, fetching, the database): off the event loop, as FastAPI runs def handlers.
+    result = await run_in_threadpool(service.ingest_document, writer, parsers, data, hints, force=force)
+    return respond(result, response)
 
 
 @router.post(
@@ -133,7 +130,7 @@ async def ingest_document(
 )
 async def extract_document(
     request: Request,
-    parse_page: PageParser,
+    parsers: ParsersDep,
     url: UrlHint = None,
 ) -> ExtractResponse:
     """Parse a raw document and return the article without storing it.
@@ -141,7 +138,7 @@ async def extract_document(
     Parsing costs up to the parse time limit of server CPU, so it takes the write key when keys are set.
     """
     data, hints = await _document(request, url)
-    extracted = await run_in_threadpool(parse_page, data, hints)
+    extracted = await run_in_threadpool(parsers.parse_page, data, hints)
     return ExtractResponse(article=extracted.article, warnings=list(extracted.warnings))
 
 
@@ -159,17 +156,15 @@ async def ingest_url(
     writer: WriterDep,
     response: Response,
     fetcher: FetcherDep,
-    parse_page: PageParser,
+    parsers: ParsersDep,
     force: Force = False,
 ) -> IngestResponse:
     """Fetch an article page through the guarded client (public hosts, ports 80/443, robots.txt) and store it.
 
     The address it was fetched from is kept as `original_url`; the page's canonical URL (same site) is its key.
     """
-    data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
-    extracted = await run_in_threadpool(parse_page, data, hints)
-    extracted = extracted._replace(original_url=body.url)
-    return respond(await run_in_threadpool(service.store_article, writer, extracted, force=force), response)
+    result = await run_in_threadpool(service.ingest_url, writer, parsers, fetcher, body.url, force=force)
+    return respond(result, response)
 
 
 @router.post(
@@ -185,7 +180,7 @@ async def ingest_feed(
     request: Request,
     writer: WriterDep,
     fetcher: FetcherDep,
-    parse_page: PageParser,
+    parsers: ParsersDep,
     fetch_links: Annotated[
         bool, Query(description="Fetch the linked page of entries that carry only a summary (at most 20).")
     ] = True,
@@ -195,10 +190,9 @@ async def ingest_feed(
     media = (content_type or "").split(";")[0].strip().lower()
     if media and media not in FEED_TYPES:
         raise UnsupportedFormat(f"content type {media!r} is not a feed type; send one of {', '.join(FEED_TYPES)}")
-    data = await request.body()
-    hints = Hints(content_type=content_type)
-    items = await run_in_threadpool(_feed_items, data, hints, fetcher if fetch_links else None, parse_page)
-    return _feed_response(await run_in_threadpool(service.store_feed, writer, items))
+    data, hints = await request.body(), Hints(content_type=content_type)
+    links = fetcher if fetch_links else None
+    return _feed_response(await run_in_threadpool(service.ingest_feed, writer, parsers, data, hints, fetcher=links))
 
 
 @router.post(
@@ -213,22 +207,12 @@ async def ingest_feed_url(
     body: FetchRequest,
     writer: WriterDep,
     fetcher: FetcherDep,
-    parse_page: PageParser,
+    parsers: ParsersDep,
     fetch_links: Annotated[bool, Query(description="Fetch linked pages of summary-only entries (at most 20).")] = True,
 ) -> FeedIngestResponse:
     """Fetch a feed through the guarded client and store every entry."""
-    data, hints = await run_in_threadpool(service.fetch, fetcher, body.url)
-    items = await run_in_threadpool(_feed_items, data, hints, fetcher if fetch_links else None, parse_page)
-    return _feed_response(await run_in_threadpool(service.store_feed, writer, items))
-
-
-def _feed_items(
-    data: bytes, hints: Hints, fetcher: Fetcher | None, parse_page: ParsePage
-) -> list[service.Extracted | service.Failed]:
-    items = service.extract_feed(data, hints=hints)
-    if fetcher is None:
-        return items
-    return service.complete_feed_entries(items, fetcher, parse_page, limit=service.FEED_MAX_FETCHES)
+    flow = service.ingest_feed_url
+    return _feed_response(await run_in_threadpool(flow, writer, parsers, fetcher, body.url, fetch_links=fetch_links))
 
 
 def _feed_response(results: list[service.IngestResult | service.Failed]) -> FeedIngestResponse:
