@@ -38,7 +38,7 @@ def ingest(
     fetcher: Fetcher | None = None,
     on_batch: Callable[[int, Totals], None] = lambda n, t: None,
 ) -> Totals:
-    """Parse documents in the pool and store each batch in one transaction (a savepoint per article).
+    """Parse documents in the pool and store each batch in one transaction, with set-based writes (storage.batch).
 
     With a fetcher, feed entries that carry only a summary get their page fetched here, in this process
     (through the guarded client, with its timeouts), and parsed in the pool like any document.
@@ -63,7 +63,7 @@ def ingest(
 
 def _store(writer: Writer, parsed: Parsed) -> list[IngestResult | Failed]:
     try:
-        return writer.run(lambda session: service.store_all(session, parsed))
+        return writer.run(lambda session: service.store_batch(session, parsed))
     except Exception as exc:  # the commit itself failed: nothing of this batch is stored
         log.exception("batch failed")
         names = [p.name if isinstance(p, Failed) else p.article.url for p in parsed]

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
@@ -15,7 +16,8 @@ from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
 from app.ingestion.parsers import feed
 from app.models import ArticleCreate, ArticleRead, PreparedArticle
-from app.storage import repository
+from app.storage import batch, repository
+from app.storage.batch import StoredState
 from app.storage.db import Writer
 from app.storage.tables import Article
 
@@ -166,6 +168,35 @@ def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
     return store(session, extract(data, hints=hints))
 
 
+def store_batch(session: Session, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
+    """Store a batch with set-based writes (storage.batch), deciding each article as `store` would, in order.
+
+    What bulk ingest uses. A worse reading is KEPT; an article the database refuses fails alone (the batch is
+    halved around it, not written row by row). Results carry no `stored` read-back.
+    """
+    results: list[IngestResult | Failed | None] = [None] * len(items)
+    prepared: list[tuple[int, Extracted, PreparedArticle]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, Failed):
+            results[i] = item
+            continue
+        try:
+            prepared.append((i, item, normalize.prepare(item.article, original_url=item.original_url)))
+        except BroadsheetError as exc:
+            results[i] = Failed(item.article.url, exc.detail)
+    decide = partial(_update_outcome, force=False)
+    stored = batch.upsert_many(session, [p for _, _, p in prepared], now=datetime.now(UTC), decide=decide)
+    for (i, item, article), done in zip(prepared, stored, strict=True):
+        if isinstance(done, batch.Refused):
+            results[i] = Failed(item.article.url, done.reason)
+            continue
+        warnings = item.warnings
+        if done.outcome is Outcome.KEPT and done.compared is not None:
+            warnings = (*warnings, f"kept the stored article: {worse_reading(article, done.compared)}")
+        results[i] = IngestResult(done.outcome, done.article_id, article.article, warnings)
+    return [r for r in results if r is not None]
+
+
 def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
     """Upsert a validated article by URL key, within the caller's transaction.
 
@@ -186,9 +217,10 @@ def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool
         row = repository.find_by_url_key(session, prepared.url_key, for_update=True)
         if row is None:
             raise AssertionError("an article that blocked our insert cannot vanish inside our transaction")
-    outcome = _update_outcome(prepared, row, force=force)
+    stored = batch.state_of(row.content_hash, row.modified_at, row.word_count)
+    outcome = _update_outcome(prepared, stored, force=force)
     if outcome is Outcome.KEPT:
-        warnings = (*warnings, f"kept the stored article: {worse_reading(prepared, row)}")
+        warnings = (*warnings, f"kept the stored article: {worse_reading(prepared, stored)}")
     elif outcome is Outcome.UPDATED:
         repository.update_article(session, row, prepared, now=now)
     return _stored(outcome, row, prepared, warnings)
@@ -199,15 +231,16 @@ def _stored(outcome: Outcome, row: Article, prepared: PreparedArticle, warnings:
     return IngestResult(outcome, row.id, prepared.article, warnings, ArticleRead.model_validate(row))
 
 
-def _update_outcome(prepared: PreparedArticle, row: Article, *, force: bool) -> Outcome:
-    if row.content_hash == prepared.content_hash or _is_older(prepared, row):
+def _update_outcome(prepared: PreparedArticle, stored: StoredState, *, force: bool) -> Outcome:
+    """The one rule for a URL that is stored: same content or an older reading is UNCHANGED, a worse one KEPT."""
+    if stored.content_hash == prepared.content_hash or _is_older(prepared, stored):
         return Outcome.UNCHANGED
-    if not force and worse_reading(prepared, row):
+    if not force and worse_reading(prepared, stored):
         return Outcome.KEPT
     return Outcome.UPDATED
 
 
-def worse_reading(incoming: PreparedArticle, stored: Article) -> str | None:
+def worse_reading(incoming: PreparedArticle, stored: StoredState) -> str | None:
     """Why a new reading of a stored URL is worse than what is stored, or None when it is not."""
     words = stored.word_count
     if words and not incoming.word_count:
@@ -217,11 +250,11 @@ def worse_reading(incoming: PreparedArticle, stored: Article) -> str | None:
     return None
 
 
-def _is_older(prepared: PreparedArticle, row: Article) -> bool:
-    incoming, stored = prepared.article.modified_at, row.modified_at
-    if incoming is None or stored is None:
+def _is_older(prepared: PreparedArticle, stored: StoredState) -> bool:
+    incoming, modified = prepared.article.modified_at, stored.modified_at
+    if incoming is None or modified is None:
         return False
-    return incoming.astimezone(UTC) < (stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored)
+    return incoming.astimezone(UTC) < modified
 
 
 def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
