@@ -168,25 +168,41 @@ def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
     return store(session, extract(data, hints=hints))
 
 
-def store_batch(session: Session, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch with what storage derives from each article computed (no database needed), failures in place."""
+
+    size: int
+    prepared: list[tuple[int, Extracted, PreparedArticle]]
+    failed: dict[int, Failed]
+
+
+def prepare_batch(items: list[Extracted | Failed]) -> PreparedBatch:
+    """Canonical URLs, keys and hashes of a batch: CPU work done before its transaction (bulk: in another thread)."""
+    prepared: list[tuple[int, Extracted, PreparedArticle]] = []
+    failed: dict[int, Failed] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, Failed):
+            failed[i] = item
+            continue
+        try:
+            prepared.append((i, item, normalize.prepare(item.article, original_url=item.original_url)))
+        except BroadsheetError as exc:
+            failed[i] = Failed(item.article.url, exc.detail)
+    return PreparedBatch(len(items), prepared, failed)
+
+
+def store_batch(session: Session, items: list[Extracted | Failed] | PreparedBatch) -> list[IngestResult | Failed]:
     """Store a batch with set-based writes (storage.batch), deciding each article as `store` would, in order.
 
     What bulk ingest uses. A worse reading is KEPT; an article the database refuses fails alone (the batch is
     halved around it, not written row by row). Results carry no `stored` read-back.
     """
-    results: list[IngestResult | Failed | None] = [None] * len(items)
-    prepared: list[tuple[int, Extracted, PreparedArticle]] = []
-    for i, item in enumerate(items):
-        if isinstance(item, Failed):
-            results[i] = item
-            continue
-        try:
-            prepared.append((i, item, normalize.prepare(item.article, original_url=item.original_url)))
-        except BroadsheetError as exc:
-            results[i] = Failed(item.article.url, exc.detail)
+    ready = items if isinstance(items, PreparedBatch) else prepare_batch(items)
+    results: dict[int, IngestResult | Failed] = dict(ready.failed)
     decide = partial(_update_outcome, force=False)
-    stored = batch.upsert_many(session, [p for _, _, p in prepared], now=datetime.now(UTC), decide=decide)
-    for (i, item, article), done in zip(prepared, stored, strict=True):
+    stored = batch.upsert_many(session, [p for _, _, p in ready.prepared], now=datetime.now(UTC), decide=decide)
+    for (i, item, article), done in zip(ready.prepared, stored, strict=True):
         if isinstance(done, batch.Refused):
             results[i] = Failed(item.article.url, done.reason)
             continue
@@ -194,7 +210,7 @@ def store_batch(session: Session, items: list[Extracted | Failed]) -> list[Inges
         if done.outcome is Outcome.KEPT and done.compared is not None:
             warnings = (*warnings, f"kept the stored article: {worse_reading(article, done.compared)}")
         results[i] = IngestResult(done.outcome, done.article_id, article.article, warnings)
-    return [r for r in results if r is not None]
+    return [results[i] for i in range(ready.size)]
 
 
 def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
