@@ -14,6 +14,7 @@ from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound, Parse
 from app.fetch.client import Fetcher
 from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
+from app.ingestion.languages import agreed_html_language, locale_language
 from app.ingestion.parsers import feed
 from app.models import ArticleCreate, ArticleRead, PreparedArticle
 from app.storage import batch, repository
@@ -64,7 +65,7 @@ def extract(data: bytes, *, hints: Hints) -> Extracted:
     text, fmt = _read(data, hints)
     if fmt is detect.Format.FEED:
         raise UnsupportedFormat("this is a feed of many articles; send it to POST /ingest/feed")
-    return _finish(detect.PARSERS[fmt](text, hints), hints)
+    return _finish(_parse(fmt, text, hints), hints)
 
 
 def extract_all(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
@@ -72,7 +73,7 @@ def extract_all(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
     text, fmt = _read(data, hints)
     if fmt is detect.Format.FEED:
         return _feed_articles(text, hints)
-    return [_finish(detect.PARSERS[fmt](text, hints), hints)]
+    return [_finish(_parse(fmt, text, hints), hints)]
 
 
 def extract_feed(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
@@ -280,6 +281,17 @@ def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
     if not looks_like_text(text):
         raise UnsupportedFormat("the document is not readable text (binary data or the wrong encoding)")
     return text, detect.detect(text, content_type=hints.content_type)
+
+
+def _parse(fmt: detect.Format, text: str, hints: Hints) -> ArticleDraft:
+    """The format's parser; a language the document declares reliably is marked so (see ArticleDraft)."""
+    draft = detect.PARSERS[fmt](text, hints)
+    if draft.language and fmt is detect.Format.JSON:
+        draft.language_reliable = True
+    elif draft.language and fmt is detect.Format.HTML:
+        agreed = agreed_html_language(text)
+        draft.language_reliable = agreed is not None and locale_language(draft.language) == agreed
+    return draft
 
 
 def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
