@@ -1,10 +1,10 @@
-"""`python -m bench [extraction|storage] [options]`: both suites when no name is given."""
+"""`python -m bench [extraction|storage|bulk] [options]`: every suite when no name is given."""
 
 import sys
 
-from bench import extraction, storage
+from bench import bulk, extraction, storage
 
-SUITES = {"extraction": extraction.main, "storage": storage.main}
+SUITES = {"extraction": extraction.main, "storage": storage.main, "bulk": bulk.main}
 
 
 def main() -> None:
