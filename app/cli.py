@@ -1,4 +1,11 @@
-"""The `broadsheet` command: serve, migrate, ingest and parse."""
+"""The `broadsheet` command: serve, migrate, ingest and parse.
+
+Start-up stays fast (`broadsheet --help` included): each subcommand imports what it needs when it runs,
+so the heavy libraries (SQLAlchemy, httpx, lxml, trafilatura, feedparser, warcio) load only for the
+commands that use them.
+"""
+
+from __future__ import annotations
 
 import argparse
 import json
@@ -6,23 +13,25 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from tqdm import tqdm
-
-from app import logs
-from app.config import Settings, get_settings
-from app.fetch.client import Fetcher, FetchPolicy
-from app.ingestion import archives, bulk, documents, ndjson, pool, service
-from app.ingestion.documents import Document
-from app.ingestion.service import Extracted, Failed
-from app.storage import migrate
-from app.storage.db import Writer, make_engine
+if TYPE_CHECKING:
+    from app.config import Settings
+    from app.fetch.client import Fetcher
+    from app.ingestion import bulk
+    from app.ingestion.documents import Document
+    from app.ingestion.service import Failed
+    from app.storage.db import Writer
 
 log = logging.getLogger("broadsheet")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from app import logs
+    from app.config import get_settings
+
     settings = get_settings()
     logs.configure(args.log_level or settings.log_level, as_json=settings.log_json)
     code: int = args.run(args)
@@ -74,7 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     parse = commands.add_parser(
         "parse",
         help="print parsed articles as JSON lines, store nothing",
-        description="Parse documents and print one JSON article per line.",
+        description="Parse documents and print one JSON line per document, in input order: the article with "
+        'its "source" and "warnings", or {"source": ..., "error": ...}. A feed gives a line per entry '
+        "(source FILE#N), a WARC archive a line per HTML record. A document without its own URL is parsed "
+        "all the same (--url supplies one; storing needs one). Exits 1 when any document failed.",
     )
     parse.add_argument("paths", nargs="+", help="files, directories, globs, URLs, WARC files, or - for stdin")
     parse.add_argument("--url", help="URL hint for documents that do not carry their own")
@@ -99,6 +111,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
+    from app.config import get_settings
+    from app.storage import migrate
+    from app.storage.db import make_engine
+
     engine = make_engine(get_settings())
     migrate.upgrade(engine)
     log.info("database is up to date")
@@ -107,29 +123,42 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _fetcher(settings: Settings) -> Fetcher | None:
-    return Fetcher(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
+    from app.fetch.client import Fetcher
+
+    return Fetcher.from_settings(settings)
 
 
 def _documents(sources: Iterable[str], url: str | None, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
+    from app.ingestion import documents
+
     for source in sources:
         yield from documents.read(source, url_hint=url, fetcher=fetcher)
 
 
 def _parse(args: argparse.Namespace) -> int:
-    settings = get_settings()
+    from app.config import get_settings
+    from app.ingestion import documents, pool, service
+    from app.ingestion.service import Failed
+
     failed = 0
-    fetcher = _fetcher(settings)
+    fetcher = _fetcher(get_settings())
     try:
         for doc in _documents(documents.expand(args.paths), args.url, fetcher):
-            items: list[Extracted | Failed] = [doc] if isinstance(doc, Failed) else pool.parse_document(doc)
+            if isinstance(doc, Failed):
+                items: list[service.Extracted | Failed] = [doc]
+            else:
+                # Only read, never stored: a document that names no URL is still worth its article.
+                items = pool.parse_document(replace(doc, hints=replace(doc.hints, url_optional=True)))
             if fetcher is not None:
                 items = service.complete_feed_entries(items, fetcher, service.parse_page, limit=None)
-            for item in items:
+            for number, item in enumerate(items, start=1):
+                source = doc.name if len(items) == 1 or isinstance(doc, Failed) else f"{doc.name}#{number}"
                 if isinstance(item, Failed):
                     failed += 1
-                    print(f"{item.name}: {item.reason}", file=sys.stderr)
+                    print(json.dumps({"source": source, "error": item.reason}, ensure_ascii=False))
                 else:
-                    print(item.article.model_dump_json())
+                    line = {"source": source, **item.article.model_dump(mode="json"), "warnings": item.warnings}
+                    print(json.dumps(line, ensure_ascii=False))
     finally:
         if fetcher is not None:
             fetcher.close()
@@ -137,10 +166,19 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from app.config import get_settings
+    from app.ingestion import archives, bulk, documents, ndjson
+    from app.storage import migrate
+    from app.storage.db import Writer, make_engine
+
     settings = get_settings()
     engine = make_engine(settings)
-    if migrate.pending(engine):
-        print("the database schema is behind; run `broadsheet migrate` first", file=sys.stderr)
+    try:
+        migrate.require_current(engine)
+    except migrate.SchemaBehind as exc:
+        print(exc, file=sys.stderr)
         return 2
     sources = list(documents.expand(args.paths))
     articles = [s for s in sources if ndjson.is_ndjson(s)]
@@ -179,6 +217,8 @@ def _parse_and_store(
     progress: Callable[[int, bulk.Totals], None],
     totals: bulk.Totals,
 ) -> None:
+    from app.ingestion import bulk, pool
+
     parsers = pool.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit)
     fetcher = _fetcher(settings)
     try:

@@ -41,7 +41,16 @@ class Settings(BaseSettings):
     )
     parse_time_limit: float = Field(default=20.0, gt=0, description="Seconds one document may take to parse.")
     log_level: str = "INFO"
-    log_json: bool = True
+    log_json: bool | None = Field(
+        default=None, description="JSON log lines; unset: readable lines on a terminal, JSON otherwise."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Origins browsers may call the API from, e.g. ["https://dash.example"]; empty: CORS off.',
+    )
+    public_url: str | None = Field(
+        default=None, description="The API's public base URL, for `servers` in the OpenAPI document."
+    )
     sqlite_busy_timeout_ms: int = 5000
     header_timeout: float = Field(
         default=10.0, gt=0, description="Seconds a connection may take to send a request's headers (slowloris)."

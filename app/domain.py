@@ -3,7 +3,7 @@
 import enum
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 @dataclass(slots=True)
@@ -15,6 +15,8 @@ class ArticleDraft:
     summary: str | None = None
     body: str | None = None
     authors: list[str] = field(default_factory=list)
+    # Each author came from an author element of its own (feeds): handles and e-mail addresses are kept.
+    authors_credited: bool = False
     tags: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     section: str | None = None
@@ -37,6 +39,8 @@ class Hints:
     content_type: str | None = None
     url: str | None = None
     fetched_at: datetime | None = None  # when a crawler fetched it (WARC-Date, our own fetch)
+    # The caller only reads (`broadsheet parse`): a document naming no URL is parsed, not refused.
+    url_optional: bool = False
 
 
 class Outcome(enum.StrEnum):
@@ -46,6 +50,16 @@ class Outcome(enum.StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     KEPT = "kept"  # the stored article was kept: the new reading of its URL was worse (see service.worse_reading)
+
+
+def assume_utc(value: datetime) -> datetime:
+    """A value without an offset is taken as UTC (SQLite hands stored instants back naive); others unchanged."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def as_utc(value: datetime) -> datetime:
+    """The instant in UTC (naive taken as UTC). Raises OverflowError when it falls outside years 1-9999."""
+    return assume_utc(value).astimezone(UTC)
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")

@@ -1,12 +1,35 @@
-"""Structured logs: one JSON object per line, with whatever `extra=` fields a call passes."""
+"""Logs: one JSON object per line for machines, one readable line on a terminal.
+
+Every record made while serving a request carries that request's `request_id` (the X-Request-ID it answers
+with), so a 500's problem body leads to its log line.
+"""
 
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+# Set by the API for the duration of each request (app.api.http.HttpConventions).
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+# uvicorn passes a copy of each message with ANSI colours as `color_message`; neither format wants it.
+_DROPPED = {"color_message"}
+
+
+class _RequestId(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            rid = request_id.get()
+            if rid is not None:
+                record.request_id = rid
+        return True
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in record.__dict__.items() if k not in _STANDARD and k not in _DROPPED}
 
 
 class JsonFormatter(logging.Formatter):
@@ -17,15 +40,30 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        entry.update(_extras(record))
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def configure(level: str = "INFO", *, as_json: bool = True) -> None:
+class TextFormatter(logging.Formatter):
+    """`12:00:01 INFO  broadsheet  message  key=value …` for people reading a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        extras = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        line = f"{when} {record.levelname:<7} {record.name}  {record.getMessage()}" + (f"  {extras}" if extras else "")
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure(level: str = "INFO", *, as_json: bool | None = None) -> None:
+    """Log to stderr; `as_json=None` picks JSON unless stderr is a terminal."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    use_json = not sys.stderr.isatty() if as_json is None else as_json
+    handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
+    handler.addFilter(_RequestId())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

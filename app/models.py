@@ -6,7 +6,7 @@ so every field carries a description and the bounds that the service enforces.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -17,10 +17,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
+
+from app.domain import as_utc
 
 MAX_URL = 2048
 MAX_TITLE = 1000
@@ -67,9 +71,20 @@ def _web_url(value: str) -> str:
 def utc_instant(value: datetime) -> datetime:
     """An instant in UTC (a value without offset is taken as UTC); refused when it falls outside years 1-9999."""
     try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
     except OverflowError as exc:
         raise ValueError("the instant falls outside years 1-9999 in UTC") from exc
+
+
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _not_a_number(value: object) -> object:
+    """Only ISO 8601 text is a date here: pydantic would read 0 or 1.5 as seconds since 1970 (the schema says
+    `format: date-time`, a string)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value)):
+        raise ValueError("dates are ISO 8601 strings with an offset, e.g. 2026-02-03T11:37:00+00:00")
+    return value
 
 
 def _representable(value: datetime) -> datetime:
@@ -80,9 +95,7 @@ def _representable(value: datetime) -> datetime:
 
 def _as_utc(value: object) -> object:
     """Storage engines hand back naive UTC (SQLite) or aware values; both leave as aware UTC."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value
+    return as_utc(value) if isinstance(value, datetime) else value
 
 
 def _language_code(value: str) -> str:
@@ -93,24 +106,80 @@ def _language_code(value: str) -> str:
     return primary
 
 
+# The documented pattern is the enforced one (tests/test_openapi.py compares them): scheme and a host.
+# A host (name, IPv4 or [IPv6]) with an optional port; no user:password@ part.
+HTTP_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(:[0-9]{0,5})?([/?#][^\s\x00-\x1f\x7f]*)?\s*$"
+_URL_SCHEMA = {"type": "string", "format": "uri", "minLength": 1, "maxLength": MAX_URL, "pattern": HTTP_URL_PATTERN}
+
 UTCDateTime = Annotated[
     datetime,
     BeforeValidator(_as_utc),
-    PlainSerializer(lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str),
+    PlainSerializer(lambda v: as_utc(v).isoformat().replace("+00:00", "Z"), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
-Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL), AfterValidator(_web_url)
+# An absolute http(s) URL as clients send it: the documented pattern (checked as sent, so the schema's
+# bounds are the enforced ones), then surrounding whitespace dropped, then the parser's view of it (_web_url).
+HttpUrlText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_URL, pattern=HTTP_URL_PATTERN),
+    AfterValidator(str.strip),
+    AfterValidator(_web_url),
+    WithJsonSchema(_URL_SCHEMA),
 ]
-Instant = Annotated[AwareDatetime, AfterValidator(_representable)]
-QueryInstant = Annotated[datetime, AfterValidator(utc_instant)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-Language = Annotated[str, StringConstraints(max_length=35), AfterValidator(_language_code)]
+Url = HttpUrlText
+UrlOut = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
+Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_representable)]
+QueryInstant = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(utc_instant)]
+Stripped = Annotated[str, AfterValidator(str.strip)]
+# Required text must keep a character once control characters and surrounding whitespace are gone: the
+# documented pattern says so (a character that is neither a C0 control nor what str.strip() removes).
+MEANINGFUL = r"[^\x00-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+ShortText = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_NAME, pattern=MEANINGFUL), AfterValidator(str.strip)
+]
+# What _language_code accepts: two letters, then nothing or a region/script suffix after - or _.
+LANGUAGE_PATTERN = r"^\s*[A-Za-z]{2}(\s*|[-_][\s\S]*)$"
+Language = Annotated[str, StringConstraints(max_length=35, pattern=LANGUAGE_PATTERN), AfterValidator(_language_code)]
+
+
+# One example article for the OpenAPI document, in each of the shapes below.
+EXAMPLE_CREATE: dict[str, JsonValue] = {
+    "url": "https://example.com/news/2026/02/03/story",
+    "title": "Ministers meet in Paris",
+    "summary": "The coalition of the willing met again.",
+    "body": "First paragraph.\n\nSecond paragraph.",
+    "authors": ["Jane Doe"],
+    "tags": ["world", "NATO"],
+    "language": "en",
+    "published_at": "2026-02-03T11:37:00Z",
+}
+EXAMPLE_LISTED: dict[str, JsonValue] = {
+    **{k: v for k, v in EXAMPLE_CREATE.items() if k != "body"},
+    "id": 1,
+    "keywords": [],
+    "section": "World",
+    "site_name": "Example News",
+    "publisher": None,
+    "image_url": None,
+    "source": "example.com",
+    "modified_at": None,
+    "ingested_at": "2026-02-03T12:00:00Z",
+    "updated_at": "2026-02-03T12:00:00Z",
+    "word_count": 4,
+    "content_hash": "3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea",
+}
+EXAMPLE_READ: dict[str, JsonValue] = {
+    **EXAMPLE_LISTED,
+    "original_url": "https://www.example.com/news/2026/02/03/story/",
+    "body": "Text.",
+}
 
 
 class ArticleCreate(BaseModel):
     """An article as a client writes it. Ids, hashes and timestamps of our own are not accepted."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Strings are checked as sent (so the documented bounds are the enforced ones), then stripped.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_CREATE]})
 
     @model_validator(mode="before")
     @classmethod
@@ -124,9 +193,11 @@ class ArticleCreate(BaseModel):
         description="Address of the article; stored in canonical form, unique.",
         examples=["https://example.com/news/2026/02/03/story"],
     )
-    title: str = Field(min_length=1, max_length=MAX_TITLE, description="Headline without site-name suffix.")
-    summary: str | None = Field(default=None, max_length=MAX_SUMMARY, description="Standfirst or description.")
-    body: str | None = Field(
+    title: Stripped = Field(
+        min_length=1, max_length=MAX_TITLE, pattern=MEANINGFUL, description="Headline without site-name suffix."
+    )
+    summary: Stripped | None = Field(default=None, max_length=MAX_SUMMARY, description="Standfirst or description.")
+    body: Stripped | None = Field(
         default=None, max_length=MAX_BODY, description="Plain text; paragraphs split by blank lines."
     )
     authors: list[ShortText] = Field(
@@ -158,7 +229,7 @@ class ArticleBase(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int = Field(description="Stable identifier assigned by Broadsheet.")
-    url: str = Field(description="Canonical URL.")
+    url: UrlOut = Field(description="Canonical URL.")
     title: str
     summary: str | None
     authors: list[str]
@@ -168,7 +239,7 @@ class ArticleBase(BaseModel):
     language: str | None = Field(description="ISO 639-1 code.")
     site_name: str | None
     publisher: str | None
-    image_url: str | None
+    image_url: UrlOut | None
     source: str = Field(
         description="Host name the article was published on, without 'www.'.", examples=["sputnikglobe.com"]
     )
@@ -183,6 +254,8 @@ class ArticleBase(BaseModel):
 class ArticleListItem(ArticleBase):
     """An article in a list: everything but the body, plus a search snippet."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_LISTED]})
+
     snippet: str | None = Field(
         default=None,
         description="With `q`: a passage where matched words are wrapped in <mark>…</mark>; "
@@ -194,12 +267,16 @@ class ArticleListItem(ArticleBase):
 class ArticleRead(ArticleBase):
     """The full article."""
 
-    original_url: str | None = Field(description="The URL as first submitted, before canonicalisation.")
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_READ]})
+
+    original_url: UrlOut | None = Field(description="The URL as first submitted, before canonicalisation.")
     body: str | None
 
 
 class ArticlePage(BaseModel):
     """One page of a listing; pass `next_cursor` back as `cursor` for the next page."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [EXAMPLE_LISTED], "next_cursor": None}]})
 
     items: list[ArticleListItem]
     next_cursor: str | None = Field(description="Opaque; null on the last page.")
@@ -208,11 +285,17 @@ class ArticlePage(BaseModel):
 class TagCount(BaseModel):
     """A tag and how many articles carry it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tag": "NATO", "count": 12}]})
+
     tag: str = Field(description="Display form.")
     count: int
 
 
 class TagList(BaseModel):
+    """Tags in use, most used first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"tag": "NATO", "count": 12}]}]})
+
     items: list[TagCount]
 
 

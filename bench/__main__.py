@@ -1,16 +1,26 @@
-"""`python -m bench [extraction|storage|bulk] [options]`: every suite when no name is given."""
+"""`python -m bench [extraction|dumps|feeds|storage|bulk|load|soak] [options]`: the quick suites when no name is given.
+
+`load` and `soak` start live servers and take minutes, so they run only when named.
+"""
 
 import sys
 
-from bench import bulk, extraction, storage
+from bench import bulk, dumps, extraction, feeds, load, soak, storage
 
-SUITES = {"extraction": extraction.main, "storage": storage.main, "bulk": bulk.main}
+SUITES = {
+    "extraction": extraction.main,
+    "dumps": dumps.main,
+    "feeds": feeds.main,
+    "storage": storage.main,
+    "bulk": bulk.main,
+}
+LIVE = {"load": load.main, "soak": soak.main}
 
 
 def main() -> None:
     args = sys.argv[1:]
-    if args and args[0] in SUITES:
-        SUITES[args[0]](args[1:])
+    if args and args[0] in {**SUITES, **LIVE}:
+        {**SUITES, **LIVE}[args[0]](args[1:])
     elif args and args[0] in ("-h", "--help"):
         print(__doc__)
     else:

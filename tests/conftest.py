@@ -91,7 +91,7 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
     """The migrated engine, emptied after each test (tests write through the app's own sessions)."""
     yield migrated_engine
     with migrated_engine.begin() as conn:
-        for table in ("article_tags", "tags", "articles"):
+        for table in ("article_tags", "tags", "articles", "article_changes"):
             conn.execute(text(f"DELETE FROM {table}"))
 
 

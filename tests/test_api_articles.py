@@ -205,3 +205,32 @@ def test_an_older_version_does_not_overwrite_a_newer_one(client: TestClient) -> 
     response = client.post("/articles", json=older)
     assert response.status_code == 200 and response.json()["outcome"] == "unchanged"
     assert client.get(f"/articles/{created['id']}").json()["title"] == "Final version"
+
+
+def test_date_ranges_on_tag_pages_match_a_filter_of_every_article(client: TestClient) -> None:
+    stored = []
+    for n in range(1, 31):
+        published = None if n % 7 == 0 else f"2026-01-{n:02d}T{n % 24:02d}:30:00+03:00"
+        tags = ["harbour"] if n % 2 else ["harbour", "pilots"]
+        stored.append(
+            client.post("/articles", json=article_json(n, published_at=published, tags=tags)).json()["article"]
+        )
+    after, before = "2026-01-05T00:00:00Z", "2026-01-21T12:00:00+02:00"
+    for params in ({"tag": "harbour"}, {"tag": "pilots"}, {}):
+        walked: list[int] = []
+        cursor = None
+        while True:
+            query = {**params, "published_after": after, "published_before": before, "limit": 4}
+            page = client.get("/articles", params={**query, **({"cursor": cursor} if cursor else {})}).json()
+            walked += [a["id"] for a in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        expected = [
+            a["id"]
+            for a in sorted(stored, key=lambda a: (a["published_at"] or "", a["id"]), reverse=True)
+            if a["published_at"]
+            and "2026-01-05T00:00:00Z" <= a["published_at"] < "2026-01-21T10:00:00Z"
+            and (not params or params["tag"] in a["tags"])
+        ]
+        assert walked == expected and expected, params

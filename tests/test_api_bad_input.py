@@ -138,7 +138,7 @@ def test_unknown_routes_and_methods_are_problems(client: TestClient) -> None:
     assert_problem(client.get("/nope"), 404)
     assert_problem(client.put("/articles"), 405)
     assert_problem(client.get("/articles/0"), 422)
-    assert_problem(client.get("/articles/abc"), 422)
+    assert_problem(client.get("/articles/abc"), 404)  # ids are digits; anything else names no article
 
 
 def test_write_endpoints_need_a_key_when_keys_are_configured(settings: Settings, engine: Engine) -> None:
@@ -153,6 +153,10 @@ def test_write_endpoints_need_a_key_when_keys_are_configured(settings: Settings,
         assert client.get(f"/articles/{article_id}").status_code == 200
         assert_problem(client.delete(f"/articles/{article_id}"), 401)
         assert client.delete(f"/articles/{article_id}", headers={"X-API-Key": "s3cret"}).status_code == 204
+        # What generated SDKs send by default (openapi-python-client's AuthenticatedClient).
+        bearer = client.post("/articles", json=article_json(2), headers={"Authorization": "Bearer s3cret"})
+        assert bearer.status_code == 201
+        assert_problem(client.post("/articles", json=article_json(3), headers={"Authorization": "Bearer no"}), 401)
 
 
 def test_health_and_readiness(client: TestClient) -> None:

@@ -67,14 +67,15 @@ def test_parse_prints_json_lines_and_reads_gzip(tmp_path: Path, capsys: pytest.C
     packed = tmp_path / "seed.txt.gz"
     packed.write_bytes(gzip.compress(SEED.read_bytes()))
     assert main(["parse", str(SEED), str(packed)]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and json.loads(lines[0]) == json.loads(lines[1])
-    assert json.loads(lines[0])["published_at"] == "2026-02-03T11:37:00Z"
+    first, second = (json.loads(line) for line in capsys.readouterr().out.strip().splitlines())
+    assert (first.pop("source"), second.pop("source")) == (str(SEED), str(packed))
+    assert first == second and first["published_at"] == "2026-02-03T11:37:00Z"
 
 
 def test_parse_exits_non_zero_on_a_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", "/no/such/file.txt"]) == 1
-    assert "/no/such/file.txt" in capsys.readouterr().err
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["source"] == "/no/such/file.txt" and json.loads(line)["error"]
 
 
 def test_ingest_stores_ndjson_articles_without_parsing_and_names_bad_lines(

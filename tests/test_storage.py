@@ -7,9 +7,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect, text
 
 from app.config import Settings
-from app.main import SchemaBehind, create_app
+from app.main import create_app
 from app.storage import migrate
 from app.storage.db import make_engine
+from app.storage.migrate import SchemaBehind
 
 
 def test_upgrade_downgrade_upgrade(database_url: str, migrated_engine: Engine) -> None:

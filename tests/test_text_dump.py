@@ -3,7 +3,11 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from app.domain import Hints
+from app.ingestion.dates import parse_printed_date
+from app.ingestion.parsers import text_dump as dump_parser
 from app.ingestion.service import extract
 from tests.conftest import SEED, SHARED, require_shared
 from tests.factories import text_dump
@@ -145,3 +149,53 @@ def test_tags_with_digits_are_tags_but_ids_are_not() -> None:
     )
     article = parse_text(doc)
     assert article.tags == ["covid-19", "g7", "vaccines"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected", "has_time"),
+    [
+        ("2019/11/19", "2019-11-19T00:00:00+00:00", False),
+        ("November 19, 2019, 07:47 PM EST", "2019-11-20T00:47:00+00:00", True),
+        ("Tuesday, Nov. 19th, 2019", "2019-11-19T00:00:00+00:00", False),
+        ("01:38 PM IST Nov 20, 2019", "2019-11-20T00:00:00+00:00", False),  # IST is three zones: the day only
+    ],
+)
+def test_printed_dates_are_read(line: str, expected: str, has_time: bool) -> None:
+    parsed = parse_printed_date(line)
+    assert parsed is not None
+    assert (parsed[0].astimezone(UTC).isoformat(), parsed[1]) == (expected, has_time)
+
+
+@pytest.mark.parametrize(
+    "line", ["May 2019", "Sale ends Nov 20 2019 BIG", "I was born in May 2019 at home", "2019/13/40"]
+)
+def test_lines_that_only_mention_a_date_are_not_dates(line: str) -> None:
+    assert parse_printed_date(line) is None
+
+
+def dump_of(*lines: str) -> str:
+    body = [
+        "The minister said the plan would be published in full next week after a vote in parliament.",
+        "Opposition parties said they would study the details before deciding how to vote on the measure.",
+    ]
+    return "\n".join(["https://paper.example/politics/economy-in-stress-time-to-be-careful", *lines, *body])
+
+
+def test_a_sentence_case_headline_is_the_title_and_a_credit_line_the_author() -> None:
+    text = dump_of(
+        "Economy in stress and markets on a high; time to be careful?",
+        "The minister set out a plan on Tuesday to cut spending by a tenth over three years.",
+        "Economy in stress and markets on a high; time to be careful?",
+        "Dana Whitfield, Daily Ledger",
+        "November 19, 2019, 07:47 PM EST",
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.title == "Economy in stress and markets on a high; time to be careful?"
+    assert draft.authors == ["Dana Whitfield"]
+    assert draft.published_at is not None and draft.published_at.isoformat() == "2019-11-19T19:47:00-05:00"
+
+
+def test_a_standfirst_that_opens_the_body_is_not_taken_for_the_headline() -> None:
+    opening = "The minister said the plan would be published in full next week after a vote in parliament"
+    draft = dump_parser.parse(dump_of(opening, opening, "Spending Plan Unveiled"), Hints())
+    assert draft.title == "Spending Plan Unveiled"

@@ -140,3 +140,25 @@ def test_only_http_urls_are_stored_in_url_fields(client: TestClient) -> None:
     ).json()
     assert stored["article"]["image_url"] is None
     assert any("image URL" in w for w in stored["warnings"])
+
+
+def test_the_change_log_lists_every_committed_change_in_order(client: TestClient) -> None:
+    start = client.get("/changes").json()["next_after"]
+    created = client.post("/articles", json=article_json(1)).json()["article"]["id"]
+    client.post("/articles", json=article_json(1))  # unchanged: not a change
+    client.post("/articles", json=article_json(1, title="A new headline"))
+    client.post("/articles", json=article_json(1, body=""))  # kept (409): not a change
+    other = client.post("/articles", json=article_json(2)).json()["article"]["id"]
+    client.delete(f"/articles/{created}")
+
+    page = client.get("/changes", params={"after": start, "limit": 3}).json()
+    rest = client.get("/changes", params={"after": page["next_after"]}).json()
+
+    log = [(c["article_id"], c["kind"]) for c in page["items"] + rest["items"]]
+    assert log == [(created, "upsert"), (created, "upsert"), (other, "upsert"), (created, "delete")]
+    seqs = [c["seq"] for c in page["items"] + rest["items"]]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 4
+    assert client.get("/changes", params={"after": rest["next_after"]}).json() == {
+        "items": [],
+        "next_after": rest["next_after"],
+    }

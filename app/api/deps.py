@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -79,11 +79,20 @@ _api_key_header = APIKeyHeader(
 )
 
 
-def require_api_key(settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]) -> None:
+# Generated SDKs send `Authorization: Bearer <token>` by default; accepting it makes them work as generated.
+_bearer = HTTPBearer(auto_error=False, description="The same key as `Authorization: Bearer <key>`.")
+
+
+def require_api_key(
+    settings: SettingsDep,
+    key: Annotated[str | None, Security(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> None:
     if not settings.api_keys:
         return
-    if key is None or not any(hmac.compare_digest(key, allowed) for allowed in settings.api_keys):
-        raise Unauthorized("send a valid key in the X-API-Key header")
+    sent = key if key is not None else (bearer.credentials if bearer is not None else None)
+    if sent is None or not any(hmac.compare_digest(sent, allowed) for allowed in settings.api_keys):
+        raise Unauthorized("send a valid key in the X-API-Key header or as Authorization: Bearer <key>")
 
 
 WriteGuard = Depends(require_api_key)

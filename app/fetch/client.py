@@ -158,6 +158,11 @@ class Fetcher:
         )
         self._robots = RobotsCache(self)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Fetcher | None":
+        """The service's fetcher, or None when server-side fetching is turned off."""
+        return cls(FetchPolicy.from_settings(settings)) if settings.fetch_enabled else None
+
     def close(self) -> None:
         self._client.close()
 

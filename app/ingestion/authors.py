@@ -41,16 +41,30 @@ _DATE_TAIL = re.compile(
 # "Text: Jane Doe", "Текст: …", "Autor: …": a one-word label before a colon.
 _LABEL = re.compile(r"^\w+\s*:\s+")
 _AND = re.compile(r"\s+(?:and|&|und|et|y|e)\s+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# RSS 2.0 <author> is "e-mail (Name)"; people also write "Name <e-mail>" and "Name (e-mail)".
+_CREDIT_FORMS = (
+    re.compile(rf"^\s*(?P<email>{_EMAIL.pattern})\s*\((?P<name>[^()]+)\)\s*$"),
+    re.compile(rf"^\s*(?P<name>[^<>()]+?)\s*[<(]\s*(?P<email>{_EMAIL.pattern})\s*[>)]\s*$"),
+)
+# A one-word account name as feeds credit it: "mattw", "kgrant", "jdoe42".
+_HANDLE = re.compile(r"^@?[\w.-]{2,40}$")
 
 
-def clean_authors(names: list[str], *, not_people: list[str]) -> list[str]:
-    """People named in author credits, in order, without titles, outlets, agencies or site names."""
+def clean_authors(names: list[str], *, not_people: list[str], handles: bool = False) -> list[str]:
+    """People named in author credits, in order, without titles, outlets, agencies or site names.
+
+    `handles`: each name comes from an author element of its own (feeds), so a one-word account name or a
+    bare e-mail address is the author as credited, not a CMS account that leaked into a byline.
+    """
     excluded = {_key(n) for n in not_people if n}
     people: list[str] = []
     for raw in names:
-        for name in _people_in(raw):
+        for name in _people_in(raw, handles=handles):
             key = _key(name)
-            is_site = key in excluded or any(key in e or e in key for e in excluded if len(e) > 3)
+            is_site = not _EMAIL.fullmatch(name) and (
+                key in excluded or any(key in e or e in key for e in excluded if len(e) > 3)
+            )
             # "Sobre Carlos Nadalim" (an "About …" box) repeats a person already found.
             seen = any(_key(p) in key or key in _key(p) for p in people)
             if key and not is_site and not seen:
@@ -58,8 +72,18 @@ def clean_authors(names: list[str], *, not_people: list[str]) -> list[str]:
     return people
 
 
-def _people_in(credit: str) -> list[str]:
+def credited_name(credit: str) -> str:
+    """The name in an "e-mail (Name)" or "Name <e-mail>" credit; the credit itself when it has no such form."""
+    for form in _CREDIT_FORMS:
+        if match := form.match(credit):
+            return match.group("name").strip()
+    return credit.strip()
+
+
+def _people_in(credit: str, *, handles: bool = False) -> list[str]:
     text = _BY.sub("", " ".join(unicodedata.normalize("NFKC", credit).split()))
+    if handles and (_EMAIL.fullmatch(text) or (_HANDLE.match(text) and text.casefold() not in _ACCOUNTS | AGENCIES)):
+        return [text.removeprefix("@")]
     if not text or text.startswith(("http://", "https://", "@")):
         return []
     text = _LABEL.sub("", text)

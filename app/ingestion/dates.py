@@ -70,6 +70,46 @@ def parse_loose_date(text: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+# Dates as pages print them: "2019/11/19", "November 19, 2019, 07:47 PM EST", "01:38 PM IST Nov 20, 2019".
+_SLASHED = re.compile(r"^((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})$")
+_PRINTED = re.compile(
+    r"^(?=.*\b(?:19|20)\d{2}\b)(?=.*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)"
+    r"[\w ,.:/+-]{8,60}$",
+    re.IGNORECASE,
+)
+_MONTH_OR_DAY = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"
+_PRINTED_WORDS = re.compile(
+    rf"^(?:{_MONTH_OR_DAY}[a-z]*\.?|\d{{1,4}}(?:st|nd|rd|th)?|\d{{1,2}}:\d{{2}}(?::\d{{2}})?|[ap]\.?m\.?|(?-i:[A-Z]{{2,5}})|[+-]\d{{4}}|at|-)$",
+    re.IGNORECASE,
+)
+_DAY_NUMBER = re.compile(r"(?<![\d:])\d{1,2}(?:st|nd|rd|th)?(?![\d:])")
+
+
+def parse_printed_date(text: str) -> tuple[datetime, bool] | None:
+    """A date line as printed for readers; (instant, True) when it names a zone we can place, else the day.
+
+    Only lines that are nothing but a date qualify (each word a month, weekday, number, time or zone), so
+    a sentence mentioning a date is not one.
+    """
+    value = text.strip()
+    if slashed := _SLASHED.match(value):
+        try:
+            year, month, day = map(int, slashed.groups())
+            return datetime(year, month, day, tzinfo=UTC), False
+        except ValueError:
+            return None
+    words = [w.strip(",") for w in value.split()]
+    if not _PRINTED.match(value) or not all(_PRINTED_WORDS.match(w) for w in words if w):
+        return None
+    if not _DAY_NUMBER.search(value):
+        return None  # "May 2019": no day to place it on
+    instant = parse_dateline(value) if _HAS_TIME.search(value) else None
+    if instant is not None:
+        return instant, True
+    found = parse_loose_date(value)  # a printed day without a zone: that calendar day, as date-only values are
+    return (found.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=UTC), False) if found else None
+
+
 _DATELINE_NOISE = re.compile(r"\b(?:published|updated|posted|last modified|on|at|am|um)\b[:]?", re.IGNORECASE)
 
 

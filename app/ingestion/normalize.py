@@ -5,14 +5,14 @@ import functools
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 from pydantic import ValidationError
 
-from app.domain import ArticleDraft, tag_key
+from app.domain import ArticleDraft, as_utc, assume_utc, tag_key
 from app.errors import InvalidInput, ParseError
 from app.ingestion.authors import clean_authors
 from app.ingestion.languages import ISO_639_1
@@ -23,21 +23,37 @@ _LANGUAGE_EVIDENCE_CHARS = 400  # of the 700 read
 _LANGUAGE_OVERRIDE = 0.999
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[^\W_]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÞĀ-Ž])")
+_DERIVED_TITLE_CHARS = 80
 
 
-def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
-    """Validate a parser's draft as an article; a draft without URL or title is unparseable."""
-    if not draft.url:
+class UnaddressedArticle(ArticleCreate):
+    """An article read from a document that names no URL, for callers that only read (`broadsheet parse`).
+
+    Storing needs the URL (it is the article's identity), so only `url_optional` readers ever see one.
+    """
+
+    url: None = None  # type: ignore[assignment]  # the one field that reading may lack and storing needs
+
+
+def draft_to_article(draft: ArticleDraft, *, url_optional: bool = False) -> ArticleCreate:
+    """Validate a parser's draft as an article; a draft without title (or URL, unless optional) is unparseable."""
+    if not draft.url and not url_optional:
         raise ParseError("no URL found in the document; pass the url hint")
-    title = _clean(draft.title) or _title_from_body(draft.body)
+    given = _clean(draft.title)
+    title = given or _title_from_body(draft.body)
     if not title:
         raise ParseError("the document has neither a title nor body text")
+    if not given:
+        draft.warnings.append("the document has no title; its first words stand in for one")
     fields: dict[str, Any] = {
         "url": draft.url,
         "title": title[:MAX_TITLE],
         "summary": _clean(draft.summary),
-        "body": _fit_body(_clean_body(draft.body, title=title), draft.warnings),
-        "authors": _clean_list(clean_authors(draft.authors, not_people=_site_names(draft))),
+        "body": _fit_body(_clean_body(draft.body, title=given), draft.warnings),
+        "authors": _clean_list(
+            clean_authors(draft.authors, not_people=_site_names(draft), handles=draft.authors_credited)
+        ),
         "tags": _clean_list(draft.tags),
         "keywords": _clean_list(draft.keywords),
         "section": _clip(draft.section),
@@ -48,8 +64,12 @@ def draft_to_article(draft: ArticleDraft) -> ArticleCreate:
         "published_at": _aware(draft.published_at),
         "modified_at": _aware(draft.modified_at),
     }
+    model = ArticleCreate
+    if not draft.url:
+        draft.warnings.append("no URL found in the document; storing it needs one (pass the url hint)")
+        model, fields["url"] = UnaddressedArticle, None
     try:
-        return ArticleCreate.model_validate(fields)
+        return model.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ParseError(f"parsed article is invalid: {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
@@ -119,12 +139,12 @@ def _fit_body(body: str | None, warnings: list[str]) -> str | None:
     return kept
 
 
-def _clean_body(body: str | None, *, title: str) -> str | None:
+def _clean_body(body: str | None, *, title: str | None) -> str | None:
     """One paragraph per line of input, blank lines between; a leading copy of the headline is dropped."""
     if not body:
         return None
     paragraphs = [p for p in (_clean(p) for p in re.split(r"\n\s*\n|\n", body)) if p]
-    if paragraphs and tag_key(paragraphs[0]) == tag_key(title):
+    if paragraphs and title and tag_key(paragraphs[0]) == tag_key(title):
         paragraphs = paragraphs[1:]
     return "\n\n".join(paragraphs) or None
 
@@ -141,18 +161,30 @@ def _clean_list(items: list[str]) -> list[str]:
 
 
 def _title_from_body(body: str | None) -> str | None:
+    """A stand-in headline: the first sentence of the body, cut at a word near 80 characters.
+
+    Untitled posts (microblogs, status pages, JSON Feed items without "title") read best by their opening
+    words, as feed readers show them; the body itself is left whole.
+    """
     first = _clean((body or "").strip().split("\n", 1)[0])
     if not first:
         return None
-    return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
+    sentence = ""
+    for part in _SENTENCE_END.split(first):
+        sentence = f"{sentence} {part}".strip()
+        if len(sentence.split()) >= 3:
+            break
+    if len(sentence) > _DERIVED_TITLE_CHARS:
+        return sentence[: _DERIVED_TITLE_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return sentence[:-1] if sentence.endswith(".") and not sentence.endswith("..") else sentence
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    return None if value is None else assume_utc(value)
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
+    return None if value is None else as_utc(value)
 
 
 def _language(draft: ArticleDraft) -> str | None:

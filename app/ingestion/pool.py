@@ -40,6 +40,17 @@ def parse_document(doc: Document) -> Parsed:
         return [Failed(doc.name, f"internal parser error: {type(exc).__name__}")]
 
 
+def extract_feed(doc: Document) -> Parsed | BroadsheetError:
+    """Every entry of one feed document as `service.extract_feed` reads it; its error is returned."""
+    try:
+        return service.extract_feed(doc.data, hints=doc.hints)
+    except BroadsheetError as exc:
+        return exc
+    except Exception as exc:
+        log.exception("parser crashed", extra={"document": doc.name})
+        return ParseError(f"internal parser error: {type(exc).__name__}")
+
+
 def extract_one(doc: Document) -> Extracted | BroadsheetError:
     """One article document as `service.extract` reads it; its error is returned (to cross the pipe)."""
     try:
@@ -68,7 +79,7 @@ def _worker(conn: Connection, parse: ParseFunction, parse_one: ParseOneFunction)
         if message is None:
             return
         kind, doc = message
-        conn.send(parse(doc) if kind == "all" else parse_one(doc))
+        conn.send(parse(doc) if kind == "all" else extract_feed(doc) if kind == "feed" else parse_one(doc))
 
 
 @dataclass
@@ -123,12 +134,23 @@ class ParserPool:
         """`service.extract`, in a worker: the signature feed completion and the API call."""
         return self.run_one(Document(hints.url or "document", data, hints))
 
+    def parse_feed(self, data: bytes, hints: Hints) -> Parsed:
+        """`service.extract_feed`, in a worker: a feed's XML is untrusted input like any page."""
+        result = self._run("feed", Document(hints.url or "feed", data, hints))
+        assert isinstance(result, list)
+        return result
+
     def run_one(self, doc: Document) -> Extracted:
         """Parse one article document in a worker; raises what `service.extract` raises, or ParseError
         when the document takes longer than the limit or kills its worker."""
+        result = self._run("one", doc)
+        assert isinstance(result, Extracted)
+        return result
+
+    def _run(self, kind: str, doc: Document) -> Any:
         slot = self._free.get()
         try:
-            slot.conn.send(("one", doc))
+            slot.conn.send((kind, doc))
             if not slot.conn.poll(self.time_limit):
                 log.warning("document over the time limit", extra={"document": doc.name})
                 self._replace(slot)
@@ -142,7 +164,6 @@ class ParserPool:
             self._free.put(slot)
         if isinstance(result, BroadsheetError):
             raise result
-        assert isinstance(result, Extracted)
         return result
 
     def map(self, docs: list[Document]) -> list[Parsed]:

@@ -5,20 +5,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy.orm import Session
 
-from app.domain import ArticleDraft, Hints, Outcome
+from app.domain import ArticleDraft, Hints, Outcome, as_utc
 from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound, ParseError, UnsupportedFormat
 from app.fetch.client import Fetcher
 from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
 from app.ingestion.languages import agreed_html_language, locale_language
 from app.ingestion.parsers import feed
-from app.models import ArticleCreate, ArticleRead, PreparedArticle
-from app.storage import batch, repository
+from app.models import ArticleCreate, ArticleRead, PreparedArticle, storable_text
+from app.storage import batch, changes, repository
 from app.storage.batch import StoredState
+from app.storage.changes import ChangeKind
 from app.storage.db import Writer
 from app.storage.tables import Article
 
@@ -91,6 +92,24 @@ def extract_feed(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
 ParsePage = Callable[[bytes, Hints], "Extracted"]
 
 
+class Parsers(Protocol):
+    """Where documents are parsed: the time-limited worker pool (ParserPool) or the caller's thread."""
+
+    def parse_page(self, data: bytes, hints: Hints) -> "Extracted": ...
+
+    def parse_feed(self, data: bytes, hints: Hints) -> "list[Extracted | Failed]": ...
+
+
+class InThreadParsers:
+    """Parsing in the calling thread, without a time limit (BROADSHEET_PARSE_WORKERS=0, tests)."""
+
+    def parse_page(self, data: bytes, hints: Hints) -> "Extracted":
+        return extract(data, hints=hints)
+
+    def parse_feed(self, data: bytes, hints: Hints) -> "list[Extracted | Failed]":
+        return extract_feed(data, hints=hints)
+
+
 def parse_page(data: bytes, hints: Hints) -> Extracted:
     """`extract` as a ParsePage: what callers that parse in their own thread pass around."""
     return extract(data, hints=hints)
@@ -115,8 +134,10 @@ def complete_feed_entries(
 
 
 def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
-    """Store each article in its own savepoint, so one bad entry loses only itself. A worse reading of a
-    stored URL is reported as KEPT (batches cannot answer 409 per entry)."""
+    """Store each article in its own savepoint, so one bad entry loses only itself, and log the changes.
+
+    A worse reading of a stored URL is reported as KEPT (batches cannot answer 409 per entry).
+    """
     results: list[IngestResult | Failed] = []
     for item in items:
         if isinstance(item, Failed):
@@ -127,7 +148,15 @@ def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestR
                 results.append(store(session, item))
         except BroadsheetError as exc:
             results.append(Failed(item.article.url, exc.detail))
+    _log_changes(session, [r for r in results if isinstance(r, IngestResult)])
     return results
+
+
+def _log_changes(session: Session, results: list[IngestResult]) -> None:
+    """The change hook: what this transaction created or updated enters the change log before it commits."""
+    changed = (Outcome.CREATED, Outcome.UPDATED)
+    entries = dict.fromkeys(r.article_id for r in results if r.outcome in changed)
+    changes.record(session, ((article_id, ChangeKind.UPSERT) for article_id in entries), now=datetime.now(UTC))
 
 
 def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
@@ -140,6 +169,7 @@ def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force
         result = store(session, extracted, force=force)
         if result.outcome is Outcome.KEPT:
             raise Conflict("; ".join(result.warnings[-1:]) + "; send force=true to replace it anyway")
+        _log_changes(session, [result])
         return result
 
     return writer.run(unit)
@@ -150,9 +180,45 @@ def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestRe
     return writer.run(lambda session: store_all(session, items))
 
 
+def ingest_document(writer: Writer, parsers: Parsers, data: bytes, hints: Hints, *, force: bool) -> IngestResult:
+    """POST /ingest: parse a raw document (outside any transaction), then store it."""
+    return store_article(writer, parsers.parse_page(data, hints), force=force)
+
+
+def ingest_url(writer: Writer, parsers: Parsers, fetcher: Fetcher | None, url: str, *, force: bool) -> IngestResult:
+    """POST /ingest/url: fetch through the guarded client, parse, store; `url` is kept as original_url."""
+    extracted = parsers.parse_page(*fetch(fetcher, url))._replace(original_url=url)
+    return store_article(writer, extracted, force=force)
+
+
+def ingest_feed(
+    writer: Writer, parsers: Parsers, data: bytes, hints: Hints, *, fetcher: Fetcher | None
+) -> list[IngestResult | Failed]:
+    """POST /ingest/feed: every entry stored; with a fetcher, summary-only entries get their page (at most 20)."""
+    items = parsers.parse_feed(data, hints)
+    if fetcher is not None:
+        items = complete_feed_entries(items, fetcher, parsers.parse_page, limit=FEED_MAX_FETCHES)
+    return store_feed(writer, items)
+
+
+def ingest_feed_url(
+    writer: Writer, parsers: Parsers, fetcher: Fetcher | None, url: str, *, fetch_links: bool
+) -> list[IngestResult | Failed]:
+    """POST /ingest/feed/url: fetch a feed through the guarded client, then as ingest_feed."""
+    data, hints = fetch(fetcher, url)
+    return ingest_feed(writer, parsers, data, hints, fetcher=fetcher if fetch_links else None)
+
+
 def delete_article(writer: Writer, article_id: int) -> None:
     """Delete an article and commit; NotFound when there is none."""
-    if not writer.run(lambda session: repository.delete_article(session, article_id)):
+
+    def unit(session: Session) -> bool:
+        deleted = repository.delete_article(session, article_id)
+        if deleted:
+            changes.record(session, [(article_id, ChangeKind.DELETE)], now=datetime.now(UTC))
+        return deleted
+
+    if not writer.run(unit):
         raise NotFound(f"no article with id {article_id}")
 
 
@@ -211,7 +277,9 @@ def store_batch(session: Session, items: list[Extracted | Failed] | PreparedBatc
         if done.outcome is Outcome.KEPT and done.compared is not None:
             warnings = (*warnings, f"kept the stored article: {worse_reading(article, done.compared)}")
         results[i] = IngestResult(done.outcome, done.article_id, article.article, warnings)
-    return [results[i] for i in range(ready.size)]
+    ordered = [results[i] for i in range(ready.size)]
+    _log_changes(session, [r for r in ordered if isinstance(r, IngestResult)])
+    return ordered
 
 
 def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
@@ -271,16 +339,33 @@ def _is_older(prepared: PreparedArticle, stored: StoredState) -> bool:
     incoming, modified = prepared.article.modified_at, stored.modified_at
     if incoming is None or modified is None:
         return False
-    return incoming.astimezone(UTC) < modified
+    return as_utc(incoming) < modified
+
+
+# Binary formats sent as text: refused by their signature, before anything tries to read them as a page.
+_BINARY_SIGNATURES = {
+    b"%PDF-": "a PDF",
+    b"PK\x03\x04": "a ZIP archive (or an office document)",
+    b"\x1f\x8b": "gzip-compressed data",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+}
 
 
 def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
     if not data.strip():
         raise ParseError("the document is empty")
+    head = data[:16].lstrip()
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise UnsupportedFormat(f"the document is {kind}, not an HTML page, text dump, JSON or feed")
     text = decode(data, content_type=hints.content_type)
     if not looks_like_text(text):
         raise UnsupportedFormat("the document is not readable text (binary data or the wrong encoding)")
-    return text, detect.detect(text, content_type=hints.content_type)
+    # A few stray NULs or other C0 controls in a readable page are dropped, as they are from every stored field
+    # (parsers would otherwise turn them into U+FFFD).
+    return storable_text(text), detect.detect(text, content_type=hints.content_type)
 
 
 def _parse(fmt: detect.Format, text: str, hints: Hints) -> ArticleDraft:
@@ -301,7 +386,8 @@ def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
         draft.published_at = None
     if not draft.body:
         draft.warnings.append("no body text could be extracted")
-    return Extracted(normalize.draft_to_article(draft), tuple(dict.fromkeys(draft.warnings)), hints.url)
+    article = normalize.draft_to_article(draft, url_optional=hints.url_optional)
+    return Extracted(article, tuple(dict.fromkeys(draft.warnings)), hints.url)
 
 
 def _feed_articles(text: str, hints: Hints) -> list[Extracted | Failed]:

@@ -40,6 +40,17 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
+class SchemaBehind(RuntimeError):
+    """The database schema is older than the code; serving or writing would fail on the first query."""
+
+
+def require_current(engine: Engine) -> None:
+    """Raise SchemaBehind unless the database is at the code's head. Nothing migrates on its own: replicas
+    starting together would race, so the operator runs `broadsheet migrate` once as a deploy step."""
+    if pending(engine):
+        raise SchemaBehind("the database schema is behind this version; run `broadsheet migrate` first")
+
+
 def pending(engine: Engine) -> bool:
     """True when the database is not at the code's head revision."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.errors import InvalidCursor
+from app.models import utc_instant
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +43,11 @@ def decode(token: str) -> Cursor:
         payload = json.loads(raw)
         if payload["k"] == "t":
             sort_at = datetime.fromisoformat(payload["s"])
-            if sort_at.tzinfo is None or not isinstance(payload["i"], int):
+            article_id = payload["i"]
+            if sort_at.tzinfo is None or type(article_id) is not int or not 0 <= article_id < 2**63:  # bool is an int
                 raise ValueError
-            return KeysetCursor(sort_at, payload["i"])
-        if payload["k"] == "r" and isinstance(payload["o"], int) and 0 <= payload["o"] <= 10_000:
+            return KeysetCursor(utc_instant(sort_at), article_id)
+        if payload["k"] == "r" and type(payload["o"]) is int and 0 <= payload["o"] <= 10_000:
             return OffsetCursor(payload["o"])
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         pass

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_
@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from app.domain import tag_key
+from app.domain import as_utc, tag_key
 from app.models import PreparedArticle
 from app.storage.pagination import KeysetCursor, OffsetCursor
 from app.storage.search import AnySelect, SearchIndex
@@ -66,10 +66,8 @@ class Page:
 
 
 def utc(value: datetime | None) -> datetime | None:
-    """SQLite keeps no offset: store every instant as UTC; a naive value read back from it is UTC already."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """SQLite keeps no offset: every instant is stored as UTC, and a naive value read back is UTC already."""
+    return None if value is None else as_utc(value)
 
 
 def get_article(session: Session, article_id: int) -> Article | None:
@@ -196,6 +194,12 @@ def _newest(
     else:
         stmt = select(*LIST_COLUMNS)
         order = (Article.sort_at, Article.id)
+    # Rows passing a published_* filter have sort_at == published_at, so the range bounds the index scan
+    # itself (it used to walk every newer entry of a tag and drop them one by one).
+    if filters.published_after:
+        stmt = stmt.where(order[0] >= utc(filters.published_after))
+    if filters.published_before:
+        stmt = stmt.where(order[0] < utc(filters.published_before))
     if isinstance(cursor, KeysetCursor):
         stmt = stmt.where(tuple_(*order) < tuple_(utc(cursor.sort_at), cursor.id))
     stmt = _filtered(stmt, filters, required[1:]).order_by(order[0].desc(), order[1].desc()).limit(limit + 1)
@@ -204,7 +208,7 @@ def _newest(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = KeysetCursor(last["sort_at"].replace(tzinfo=UTC), last["id"])
+        next_cursor = KeysetCursor(as_utc(last["sort_at"]), last["id"])
     return Page(rows, next_cursor)
 
 

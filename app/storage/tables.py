@@ -87,3 +87,21 @@ class ArticleTag(Base):
         Index("ix_article_tags_tag_sort", "tag_id", "sort_at", "article_id"),
         Index("ix_article_tags_article", "article_id"),
     )
+
+
+class ArticleChange(Base):
+    """The change log: one row per committed create, update or delete of an article, in commit order.
+
+    Written in the same transaction as the change itself (storage.changes), so a consumer that reads it in
+    `seq` order — a search index, a sync client — never misses a committed change and never sees one that
+    rolled back. Deleted articles keep their rows here.
+    """
+
+    __tablename__ = "article_changes"
+
+    seq: Mapped[int] = mapped_column(ARTICLE_ID, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(ARTICLE_ID)
+    kind: Mapped[str] = mapped_column(String(8))
+    changed_at: Mapped[datetime]
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

@@ -3,13 +3,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from app.api.deps import ArticleId, CurrentArticle, ReadSession, SearchDep, SettingsDep, WriteGuard, WriterDep
 from app.api.schemas import Force, IngestResponse, highlight, problem_responses, respond, stored_responses
 from app.errors import InvalidCursor, NotFound
 from app.ingestion import service
 from app.ingestion.urls import url_key
-from app.models import ArticleCreate, ArticlePage, ArticleRead, QueryInstant
+from app.models import ArticleCreate, ArticlePage, ArticleRead, HttpUrlText, QueryInstant
 from app.storage import pagination, repository
 from app.storage.pagination import OffsetCursor
 from app.storage.search.query import parse_query
@@ -17,7 +18,24 @@ from app.storage.search.query import parse_query
 router = APIRouter(prefix="/articles", tags=["articles"])
 
 
-@router.get("", operation_id="list_articles", response_model=ArticlePage, responses=problem_responses(422))
+class _IdConvertor(IntegerConvertor):
+    """Digits, like `:int`, but a number too long for any id becomes one past the range (a 422 from the
+    id's bounds) instead of reaching int(), which refuses strings over 4,300 digits with a 500."""
+
+    def convert(self, value: str) -> int:
+        return int(value) if len(value) <= 20 else 2**63
+
+
+register_url_convertor("id", _IdConvertor())
+
+
+@router.get(
+    "",
+    operation_id="list_articles",
+    summary="List or search articles",
+    response_model=ArticlePage,
+    responses=problem_responses(422),
+)
 def list_articles(
     session: ReadSession,
     settings: SettingsDep,
@@ -37,7 +55,8 @@ def list_articles(
     q: Annotated[
         str | None,
         Query(
-            max_length=1000,
+            # maxLength and the term limit are the server's settings, written into the document by
+            # app.api.openapi (BROADSHEET_MAX_QUERY_CHARS, BROADSHEET_MAX_QUERY_TERMS).
             description=(
                 'Full-text search: words (all must match), "quoted phrases", OR between terms, -exclusion. '
                 "Results are ranked by relevance and carry a snippet."
@@ -75,10 +94,16 @@ def list_articles(
     )
 
 
-@router.get("/lookup", operation_id="lookup_article", response_model=ArticleRead, responses=problem_responses(404, 422))
+@router.get(
+    "/lookup",
+    operation_id="lookup_article",
+    summary="Find an article by URL",
+    response_model=ArticleRead,
+    responses=problem_responses(404, 422),
+)
 def lookup_article(
     session: ReadSession,
-    url: Annotated[str, Query(min_length=1, max_length=2048, description="Any variant of the article's URL.")],
+    url: Annotated[HttpUrlText, Query(description="Any variant of the article's absolute http(s) URL.")],
 ) -> ArticleRead:
     """Find the article for a URL: scheme, www., trailing slash, fragment and tracking parameters are ignored."""
     article = repository.find_by_url_key(session, url_key(url))
@@ -88,7 +113,12 @@ def lookup_article(
 
 
 @router.get(
-    "/{article_id}", operation_id="get_article", response_model=ArticleRead, responses=problem_responses(404, 422)
+    # `:id` routes only digits here, so /articles/lookup with another method is a 405, not an id error.
+    "/{article_id:id}",
+    operation_id="get_article",
+    summary="Get an article",
+    response_model=ArticleRead,
+    responses=problem_responses(404, 422),
 )
 def get_article(article: CurrentArticle) -> ArticleRead:
     """The full article, body included."""
@@ -96,8 +126,9 @@ def get_article(article: CurrentArticle) -> ArticleRead:
 
 
 @router.delete(
-    "/{article_id}",
+    "/{article_id:id}",
     operation_id="delete_article",
+    summary="Delete an article",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[WriteGuard],
     responses=problem_responses(401, 404, 422, 503),
@@ -111,6 +142,7 @@ def delete_article(writer: WriterDep, article_id: ArticleId) -> Response:
 @router.post(
     "",
     operation_id="create_article",
+    summary="Create or update an article from JSON",
     response_model=IngestResponse,
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],

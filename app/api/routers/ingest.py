@@ -3,7 +3,7 @@
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from app.api.deps import FetcherDep, PageParser, WriteGuard, WriterDep
@@ -23,6 +23,7 @@ from app.errors import UnsupportedFormat
 from app.fetch.client import Fetcher
 from app.ingestion import service
 from app.ingestion.service import ParsePage
+from app.models import HttpUrlText
 
 router = APIRouter(tags=["ingestion"])
 
@@ -34,21 +35,27 @@ ACCEPTED_TYPES = (
     "application/ld+json",
     "application/octet-stream",
 )
+# The documented body is raw bytes as application/octet-stream, whose format is recognised from the bytes:
+# every SDK generator accepts it (openapi-python-client skips text/* bodies). The other ACCEPTED_TYPES work
+# the same way and are named in the description; JSON articles have their own typed operation, POST /articles.
+_RAW = {"type": "string", "format": "binary"}
 _DOCUMENT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The raw document, up to the configured size limit (BROADSHEET_MAX_BODY_BYTES).",
+        "description": "The raw document, up to the configured size limit (BROADSHEET_MAX_BODY_BYTES): an HTML "
+        "page, a flattened text dump or a JSON article. Any bytes may be sent as application/octet-stream (the "
+        "format is recognised from the bytes); text/html, application/xhtml+xml, text/plain and "
+        "application/ld+json are accepted too. An empty document is a 422.",
         "content": {
-            "text/html": {"schema": {"type": "string"}},
-            "text/plain": {
-                "schema": {"type": "string"},
+            "application/octet-stream": {
+                "schema": _RAW,
                 "example": "https://example.com/story\nHeadline\nSite\nBody paragraph one.",
             },
-            "application/json": {"schema": {"type": "object"}},
         },
     }
 }
 FEED_TYPES = (
+    "application/octet-stream",
     "application/rss+xml",
     "application/atom+xml",
     "application/rdf+xml",
@@ -60,29 +67,39 @@ FEED_TYPES = (
 _FEED_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "An RSS, Atom or JSON Feed document, up to the configured size limit.",
+        "description": "An RSS, Atom or JSON Feed document, up to the configured size limit. Any feed may be sent "
+        "as application/octet-stream (recognised from the bytes); application/rss+xml, application/atom+xml, "
+        "application/rdf+xml, application/xml, text/xml, application/feed+json and application/json are accepted too.",
         "content": {
-            "application/rss+xml": {"schema": {"type": "string"}},
-            "application/atom+xml": {"schema": {"type": "string"}},
-            "application/feed+json": {"schema": {"type": "object"}},
+            "application/octet-stream": {
+                "schema": _RAW,
+                "example": '<rss version="2.0"><channel><title>News</title></channel></rss>',
+            },
         },
     }
 }
-UrlHint = Annotated[str | None, Query(max_length=2048, description="The document's URL, when it does not carry one.")]
+UrlHint = Annotated[
+    HttpUrlText | None,
+    Query(description="The document's absolute http(s) URL, when it does not carry one."),
+]
 
 
-async def _document(request: Request, content_type: str | None) -> tuple[bytes, Hints]:
+async def _document(request: Request, url: str | None) -> tuple[bytes, Hints]:
+    # Content-Type is read here rather than declared as a parameter: it is the body's media type, which the
+    # document states per body, not an argument SDK users should pass by hand.
+    content_type = request.headers.get("content-type")
     media = (content_type or "").split(";")[0].strip().lower()
     if media and media not in ACCEPTED_TYPES:
         if media in FEED_TYPES:
             raise UnsupportedFormat(f"{media} is a feed type; send feeds to POST /ingest/feed")
         raise UnsupportedFormat(f"content type {media!r} is not accepted; send one of {', '.join(ACCEPTED_TYPES)}")
-    return await request.body(), Hints(content_type=content_type, url=request.query_params.get("url"))
+    return await request.body(), Hints(content_type=content_type, url=url)
 
 
 @router.post(
     "/ingest",
     operation_id="ingest_document",
+    summary="Ingest a raw document",
     response_model=IngestResponse,
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],
@@ -96,10 +113,9 @@ async def ingest_document(
     parse_page: PageParser,
     url: UrlHint = None,
     force: Force = False,
-    content_type: Annotated[str | None, Header()] = None,
 ) -> IngestResponse:
     """Parse a raw document (HTML page, flattened text dump, or JSON) and store it by canonical URL."""
-    data, hints = await _document(request, content_type)
+    data, hints = await _document(request, url)
     # Parsing and the database are synchronous: keep them off the event loop, as FastAPI does for def handlers.
     # Parsing happens before the write transaction opens, so SQLite's write lock is held only for the upsert.
     extracted = await run_in_threadpool(parse_page, data, hints)
@@ -109,6 +125,7 @@ async def ingest_document(
 @router.post(
     "/extract",
     operation_id="extract_document",
+    summary="Parse a raw document without storing it",
     response_model=ExtractResponse,
     dependencies=[WriteGuard],
     openapi_extra=_DOCUMENT_BODY,
@@ -118,13 +135,12 @@ async def extract_document(
     request: Request,
     parse_page: PageParser,
     url: UrlHint = None,
-    content_type: Annotated[str | None, Header()] = None,
 ) -> ExtractResponse:
     """Parse a raw document and return the article without storing it.
 
     Parsing costs up to the parse time limit of server CPU, so it takes the write key when keys are set.
     """
-    data, hints = await _document(request, content_type)
+    data, hints = await _document(request, url)
     extracted = await run_in_threadpool(parse_page, data, hints)
     return ExtractResponse(article=extracted.article, warnings=list(extracted.warnings))
 
@@ -132,6 +148,7 @@ async def extract_document(
 @router.post(
     "/ingest/url",
     operation_id="ingest_url",
+    summary="Fetch and ingest a page by URL",
     response_model=IngestResponse,
     status_code=status.HTTP_201_CREATED,
     dependencies=[WriteGuard],
@@ -158,6 +175,7 @@ async def ingest_url(
 @router.post(
     "/ingest/feed",
     operation_id="ingest_feed",
+    summary="Ingest every entry of a feed document",
     response_model=FeedIngestResponse,
     dependencies=[WriteGuard],
     openapi_extra=_FEED_BODY,
@@ -171,9 +189,9 @@ async def ingest_feed(
     fetch_links: Annotated[
         bool, Query(description="Fetch the linked page of entries that carry only a summary (at most 20).")
     ] = True,
-    content_type: Annotated[str | None, Header()] = None,
 ) -> FeedIngestResponse:
     """Store every entry of an RSS 0.9x/1.0/2.0, Atom or JSON Feed document, each in its own savepoint."""
+    content_type = request.headers.get("content-type")
     media = (content_type or "").split(";")[0].strip().lower()
     if media and media not in FEED_TYPES:
         raise UnsupportedFormat(f"content type {media!r} is not a feed type; send one of {', '.join(FEED_TYPES)}")
@@ -186,6 +204,7 @@ async def ingest_feed(
 @router.post(
     "/ingest/feed/url",
     operation_id="ingest_feed_url",
+    summary="Fetch and ingest a feed by URL",
     response_model=FeedIngestResponse,
     dependencies=[WriteGuard],
     responses=problem_responses(401, 403, 415, 422, 502, 503, 504),

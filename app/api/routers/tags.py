@@ -12,7 +12,13 @@ from app.storage import repository
 router = APIRouter(tags=["tags"])
 
 
-@router.get("/tags", operation_id="list_tags", response_model=TagList, responses=problem_responses(422))
+@router.get(
+    "/tags",
+    operation_id="list_tags",
+    summary="List tags with article counts",
+    response_model=TagList,
+    responses=problem_responses(422),
+)
 def list_tags(
     session: ReadSession,
     prefix: Annotated[str | None, Query(max_length=200, description="Only tags starting with this (any case).")] = None,

@@ -16,6 +16,7 @@ from defusedxml import DefusedXmlException
 
 from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
+from app.ingestion.authors import credited_name
 from app.ingestion.dates import parse_loose_date
 from app.ingestion.parsers.markup import fragment_text
 
@@ -44,6 +45,9 @@ def parse(text: str, hints: Hints) -> list[FeedEntry]:
 
 
 def _parse_xml_feed(text: str) -> list[FeedEntry]:
+    # White space or a BOM before the XML declaration makes the document ill-formed (XML 1.0 §2.8) for no
+    # reason worth refusing it: drop it so the strict parser, which keeps namespaces right, reads it.
+    text = text.lstrip("\ufeff \t\r\n")
     # The text is already decoded; say so in the declaration so feedparser does not decode it twice.
     data = _XML_DECL_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
     _refuse_unsafe_xml(data)
@@ -53,7 +57,15 @@ def _parse_xml_feed(text: str) -> list[FeedEntry]:
     channel = parsed.feed
     site = _str(channel.get("title"))
     language = _str(channel.get("language"))
-    return [_xml_entry(entry, site, language) for entry in parsed.entries]
+    # RFC 4287 §4.2.1: an Atom entry without an author inherits the feed's.
+    inherited = _xml_authors(channel) if str(parsed.version).startswith("atom") else []
+    entries = [_xml_entry(entry, site, language, inherited) for entry in parsed.entries]
+    if parsed.bozo and entries:
+        # feedparser's loose parser recovered entries from ill-formed XML: use them, and say so.
+        reason = f"the feed is not well-formed XML ({parsed.get('bozo_exception')}); it was read leniently"
+        for entry in entries:
+            entry.draft.warnings.append(reason)
+    return entries
 
 
 def _refuse_unsafe_xml(data: bytes) -> None:
@@ -68,10 +80,9 @@ def _refuse_unsafe_xml(data: bytes) -> None:
             raise ParseError("the feed was refused: malformed XML declaring entities") from None
 
 
-def _xml_entry(entry: Any, site: str | None, language: str | None) -> FeedEntry:
+def _xml_entry(entry: Any, site: str | None, language: str | None, inherited: list[str]) -> FeedEntry:
     content = "\n".join(fragment_text(c.get("value", "")) for c in entry.get("content", []) if c.get("value"))
     summary = fragment_text(entry.get("summary", "") or "")
-    authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")] or _list(entry.get("author"))
     published = _str(_raw(entry, "published")) or _str(_raw(entry, "created"))
     updated = _str(_raw(entry, "updated"))
     draft = ArticleDraft(
@@ -79,7 +90,8 @@ def _xml_entry(entry: Any, site: str | None, language: str | None) -> FeedEntry:
         title=_str(fragment_text(entry.get("title", "") or "")),
         summary=summary or None,
         body=content or summary or None,
-        authors=authors,
+        authors=_xml_authors(entry) or inherited,
+        authors_credited=True,
         tags=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
         language=language,
         site_name=site,
@@ -89,6 +101,16 @@ def _xml_entry(entry: Any, site: str | None, language: str | None) -> FeedEntry:
         modified_at=parse_loose_date(updated) if published else None,
     )
     return FeedEntry(draft, full_content=_is_full(content))
+
+
+def _xml_authors(node: Any) -> list[str]:
+    """Every author element's name, or its e-mail address when it names nobody."""
+    details = node.get("authors") or []
+    raw = _str(_raw(node, "author"))
+    if len(details) <= 1 and raw and "@" in raw:
+        # RSS 2.0 <author> is "e-mail (Name)"; feedparser's own split cuts addresses at long top-level domains.
+        return [credited_name(raw)]
+    return [name for d in details if (name := _str(d.get("name")) or _str(d.get("email")))]
 
 
 def _raw(entry: Any, key: str) -> Any:
@@ -134,6 +156,7 @@ def _parse_json_feed(text: str) -> list[FeedEntry]:
             summary=summary,
             body=content or summary,
             authors=_json_authors(item) or feed_authors,
+            authors_credited=True,
             tags=[t for t in item.get("tags", []) if isinstance(t, str)],
             language=_str(item.get("language")) or language,
             site_name=site,
@@ -156,7 +179,3 @@ def _is_full(content: str) -> bool:
 
 def _str(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
-
-
-def _list(value: Any) -> list[str]:
-    return [value.strip()] if isinstance(value, str) and value.strip() else []

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from app.ingestion.dates import parse_date
+from app.ingestion.dates import parse_date, parse_printed_date
 from app.ingestion.languages import locale_language
 
 WORD = re.compile(r"[^\W_]+")
@@ -93,7 +93,7 @@ def classify(index: int, text: str) -> Line:
     line = Line(index=index, text=text, kind=Kind.SHORT, words=words)
     if _URL.match(text):
         line.kind = Kind.IMAGE if _IMAGE.search(text) else Kind.URL
-    elif (parsed := parse_date(text)) is not None:
+    elif (parsed := parse_date(text) or parse_printed_date(text)) is not None:
         line.kind, line.date, line.has_time = Kind.DATE, parsed[0], parsed[1]
     elif _EMAIL.match(text):
         line.kind = Kind.EMAIL
