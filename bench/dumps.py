@@ -5,26 +5,20 @@ dates, authors and language from tests/fixtures/metadata-truth.json (bench/metad
 from the benchmark's ground-truth.json (first and last paragraph exact, F1 by the benchmark's scorer), and
 the URL. Tags and site name have no ground truth and are not scored.
 
-Held-out figure: the pages are split into K folds by site (host name), never a site on both sides. A
-tunable choice (`TUNABLES`: a module attribute and candidate values) is picked on K-1 folds by field
-accuracy and scored on the fold left out; the held-out figure is the accuracy over all left-out folds. With
-no candidates it equals the dev figure, which is the point: a rule without fitted parameters cannot
-over-fit, and one that was fitted shows its cost here.
+Held-out figure (bench/crossval.py): the tunable choices (`TUNABLES`) are picked on K-1 folds of sites by
+field accuracy and scored on the fold left out. A rule without fitted parameters cannot over-fit; one that
+was fitted shows its cost here, and a choice is kept only when the held-out figure rises with it.
 """
 
 import argparse
-import hashlib
-import importlib
-import itertools
 import json
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 from app.domain import Hints
 from app.errors import BroadsheetError
 from app.ingestion import service
+from bench import crossval
+from bench.crossval import site
 from bench.extraction import CORPUS, METADATA_TRUTH, load_scorer
 from bench.metadata import FIELDS, _judge
 
@@ -36,14 +30,6 @@ TUNABLES: list[tuple[str, list[Any]]] = [
     ("app.ingestion.parsers.dump_fields:AUTHOR_MIN_REPEATS", [2, 3, 99]),
     ("app.ingestion.parsers.dump_fields:LONE_NAME_AUTHOR", [False, True]),
 ]
-
-
-def site(url: str) -> str:
-    return urlsplit(url).hostname.removeprefix("www.") if urlsplit(url).hostname else url  # type: ignore[union-attr]
-
-
-def fold_of(url: str, folds: int) -> int:
-    return int(hashlib.sha256(site(url).encode()).hexdigest(), 16) % folds
 
 
 def read(key: str) -> dict[str, Any]:
@@ -84,42 +70,13 @@ def tally(verdicts: dict[str, dict[str, bool | None]]) -> tuple[int, int, dict[s
     return sum(h for h, _ in per_field.values()), sum(t for _, t in per_field.values()), per_field
 
 
-@contextmanager
-def setting(name: str, value: Any) -> Iterator[None]:
-    module_name, attribute = name.split(":")
-    module = importlib.import_module(module_name)
-    before = getattr(module, attribute)
-    setattr(module, attribute, value)
-    try:
-        yield
-    finally:
-        setattr(module, attribute, before)
-
-
 def run(keys: list[str], meta: dict[str, Any], body: dict[str, Any]) -> dict[str, dict[str, bool | None]]:
     return {key: judge(read(key), meta[key], body[key]) for key in keys}
 
 
-def held_out(keys: list[str], meta: dict[str, Any], body: dict[str, Any], folds: int) -> tuple[float, list[str]]:
-    """Accuracy on left-out site folds when the tunables are chosen (jointly) on the other folds, and the
-    choice made for each fold."""
-    combos: list[tuple[Any, ...]] = list(itertools.product(*(values for _, values in TUNABLES)))
-    grid: list[dict[str, dict[str, bool | None]]] = []  # one pass per combination over every page
-    for combo in combos:
-        with ExitStack() as stack:
-            for (name, _), value in zip(TUNABLES, combo, strict=True):
-                stack.enter_context(setting(name, value))
-            grid.append(run(keys, meta, body))
-    hits = total = 0
-    chosen = []
-    for fold in range(folds):
-        train = [k for k in keys if fold_of(meta[k]["url"], folds) != fold]
-        test = [k for k in keys if fold_of(meta[k]["url"], folds) == fold]
-        best = max(range(len(combos)), key=lambda i: tally({k: grid[i][k] for k in train})[0])
-        h, t, _ = tally({k: grid[best][k] for k in test})
-        hits, total = hits + h, total + t
-        chosen.append(", ".join(f"{n.split(':')[1]}={v}" for (n, _), v in zip(TUNABLES, combos[best], strict=True)))
-    return hits / total, chosen
+def share(verdicts: dict[str, dict[str, bool | None]]) -> float:
+    hits, total, _ = tally(verdicts)
+    return hits / total if total else 0.0
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -142,8 +99,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n{len(keys)} dumps from {sites} sites")
     print(" | ".join(f"{f}: {h}/{t}" for f, (h, t) in per_field.items()))
     print(f"dev field accuracy {hits}/{total} ({hits / total:.1%}); body F1 {f1:.4f}")
-    share, chosen = held_out(keys, meta, body, args.folds)
-    print(f"held-out ({args.folds} folds by site) field accuracy {share:.1%}; chosen per fold: {'; '.join(chosen)}")
+    grid = crossval.run_grid(TUNABLES, lambda: run(keys, meta, body))
+    urls = {key: meta[key]["url"] for key in keys}
+    figure, chosen = crossval.held_out(grid, urls, args.folds, share)
+    print(f"held-out ({args.folds} folds by site) field accuracy {figure:.1%}")
+    print("chosen per fold: " + "; ".join(crossval.label(TUNABLES, combo) for combo in chosen))
     if args.misses:
         for field in SCORED:
             print(f"\nmisses on {field}:")

@@ -7,6 +7,9 @@ machine slows both alike; pages/s is per core. Broadsheet's figure is the whole 
 metadata from JSON-LD/OpenGraph/meta, body, language, validation); trafilatura's is bare_extraction with
 metadata, the closest equivalent.
 Metadata: per-field accuracy against tests/fixtures/metadata-truth.json when it exists.
+Generalisation (`--cv`): every combination of the body pass's tunable choices (TUNABLES) is run, and the
+body F1 is reported for the current settings (dev), for each combination, and cross-validated by site
+(bench/crossval.py: picked on K-1 folds of sites, scored on the fold left out).
 """
 
 import argparse
@@ -26,6 +29,7 @@ from app.errors import BroadsheetError
 from app.ingestion import service
 from app.ingestion.documents import Document
 from app.ingestion.pool import ParserPool
+from bench import crossval
 from bench.metadata import FIELDS, accuracy, mismatches
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +81,11 @@ def trafilatura_precise(data: bytes, url: str) -> dict[str, Any]:
 # trafilatura with favor_precision is the setting Broadsheet's body pass uses: shown so the gain of our own
 # steps (boilerplate filter, headline removal) is visible apart from the setting.
 SIDES = {"broadsheet": broadsheet, "trafilatura": trafilatura_side, "traf-precise": trafilatura_precise}
+# The body pass's choices, each kept only when the cross-validated F1 rises with it (see html.py).
+TUNABLES: crossval.Tunables = [
+    ("app.ingestion.parsers.html:FAVOR_PRECISION", [True, False]),
+    ("app.ingestion.parsers.html:FILTER_BOILERPLATE", [True, False]),
+]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -84,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the 88 pages (default 3)")
     parser.add_argument("--misses", action="store_true", help="list Broadsheet's metadata misses per field")
     parser.add_argument("--pool", action="store_true", help="also time bulk parsing with 1 and with all cores")
+    parser.add_argument("--cv", type=int, default=0, metavar="K", help="also cross-validate TUNABLES on K site folds")
     args = parser.parse_args(argv)
     if not CORPUS.exists():
         print(f"extraction benchmark skipped: {CORPUS} not found")
@@ -116,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nspeed ratio broadsheet/trafilatura: {ratio:.2f} (pages/s, same pages, interleaved)")
     if args.pool:
         _pool_scaling(pages, truth, args.rounds)
+    if args.cv:
+        _cross_validate(pages, truth, args.cv)
     if metadata is None:
         print(f"metadata accuracy: no ground truth at {METADATA_TRUTH.relative_to(ROOT)}")
     elif args.misses:
@@ -147,3 +159,24 @@ def _pool_scaling(pages: dict[str, bytes], truth: dict[str, Any], rounds: int) -
             pool.close()
     line = ", ".join(f"{jobs} worker(s) {rate:.1f} pages/s" for jobs, rate in rates.items())
     print(f"parser pool: {line}; scaling {rates[cores] / rates[1]:.2f}x on {cores} cores")
+
+
+def _cross_validate(pages: dict[str, bytes], truth: dict[str, Any], folds: int) -> None:
+    """Body F1 of every combination of TUNABLES, and of the tuning procedure on sites it did not see."""
+    score = load_scorer()
+
+    def f1(bodies: dict[str, str]) -> float:
+        return score({k: truth[k] for k in bodies}, {k: {"articleBody": b} for k, b in bodies.items()})["f1"]
+
+    def run() -> dict[str, str]:
+        return {key: broadsheet(data, truth[key]["url"]).get("body", "") for key, data in pages.items()}
+
+    grid = crossval.run_grid(TUNABLES, run)
+    urls = {key: truth[key]["url"] for key in pages}
+    print(f"\nbody F1 per choice (dev, all {len(pages)} pages):")
+    for combo, bodies in grid:
+        print(f"  {f1(bodies):.4f}  {crossval.label(TUNABLES, combo)}")
+    figure, chosen = crossval.held_out(grid, urls, folds, f1)
+    sites = len({crossval.site(url) for url in urls.values()})
+    print(f"cross-validated body F1 ({folds} folds of {sites} sites): {figure:.4f}")
+    print("chosen per fold: " + "; ".join(crossval.label(TUNABLES, combo) for combo in chosen))

@@ -110,7 +110,9 @@ def _doc(name: str) -> Document:
 
 
 def test_a_hanging_document_costs_itself_only() -> None:
-    pool = ParserPool(2, time_limit=2.0, parse=hang_or_crash)
+    # The hanging document never ends, so a generous limit costs nothing and keeps a busy machine's slow
+    # (but finite) parses of the good documents inside it.
+    pool = ParserPool(2, time_limit=8.0, parse=hang_or_crash)
     try:
         started = time.monotonic()
         results = pool.map(
@@ -122,7 +124,7 @@ def test_a_hanging_document_costs_itself_only() -> None:
         pool.close()
     assert elapsed < 30
     assert isinstance(results[0][0], Extracted) and isinstance(results[2][0], Extracted)
-    assert isinstance(results[1][0], Failed) and "longer than 2 s" in results[1][0].reason
+    assert isinstance(results[1][0], Failed) and "longer than 8 s" in results[1][0].reason
     assert isinstance(results[3][0], Failed) and "died" in results[3][0].reason
     assert isinstance(again[0][0], Extracted)
 

@@ -199,3 +199,14 @@ def test_a_standfirst_that_opens_the_body_is_not_taken_for_the_headline() -> Non
     opening = "The minister said the plan would be published in full next week after a vote in parliament"
     draft = dump_parser.parse(dump_of(opening, opening, "Spending Plan Unveiled"), Hints())
     assert draft.title == "Spending Plan Unveiled"
+
+
+def test_a_title_keeps_its_own_dash_loses_the_site_suffix_and_its_character_references() -> None:
+    text = dump_of(
+        "Impeachment,US Politics,State Legislature elections,Trump Administration and Congress",
+        "Jedi Review &#8211; shoots for the moon, lands among the stars - Ledger",
+        "Ledger",
+        "Ledger",
+        "Jedi Review &#8211; shoots for the moon, lands among the stars",
+    )
+    assert dump_parser.parse(text, Hints()).title == "Jedi Review – shoots for the moon, lands among the stars"

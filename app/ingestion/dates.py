@@ -92,6 +92,8 @@ def parse_printed_date(text: str) -> tuple[datetime, bool] | None:
     a sentence mentioning a date is not one.
     """
     value = text.strip()
+    if not 8 <= len(value) <= 60:
+        return None  # every dump line is tried: leave long lines at once
     if slashed := _SLASHED.match(value):
         try:
             year, month, day = map(int, slashed.groups())

@@ -62,8 +62,12 @@ def extract_one(doc: Document) -> Extracted | BroadsheetError:
         return ParseError(f"internal parser error: {type(exc).__name__}")
 
 
+# Long enough (40 characters) for language identification, whose model loads on first use: that load takes
+# seconds on a busy machine and must not be charged to the first document's time limit.
 _WARM_UP = Document(
-    "warm-up", b"<html><title>t</title><p>Warm up the parsers.</p></html>", Hints(url="https://a.example/")
+    "warm-up",
+    b"<html><title>t</title><p>Warm up the parsers, the date readers and the language model.</p></html>",
+    Hints(url="https://a.example/"),
 )
 _STARTUP_SECONDS = 120.0
 

@@ -1,5 +1,6 @@
 """Picking article fields out of the metadata lines of a flattened dump."""
 
+import html
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -53,6 +54,8 @@ HEADLINE_MAX_WORDS = 25
 AUTHOR_MIN_REPEATS = 2
 # With no other evidence, a person's name standing alone in the head and absent from the article.
 LONE_NAME_AUTHOR = True
+# "Impeachment,US Politics,State Legislature": a CMS keyword field joined without spaces, never a headline.
+_TOKEN_LIST = re.compile(r"[^\W\d_],[^\W\d_][^,]*,[^\W\d_]")
 _CAPITALISED_RUN = re.compile(r"^(?:[A-Z][\w&.-]*\s?){1,5}$")
 _NAME_TOKEN = re.compile(
     r"^(?:[A-Z][a-z'’-]+|[A-Z]\.|[A-Z]{2,}|Mc[A-Z][a-z]+|(?:de|van|von|da|del|di|la|le|bin)"
@@ -166,6 +169,7 @@ def _title(meta: Sequence[Line], counts: Counter[str], slug: set[str], site: str
         ln
         for ln in meta
         if (ln.kind is Kind.SHORT or (ln.kind is Kind.PROSE and _headline_shaped(ln) and ln.key != opening))
+        and not _TOKEN_LIST.search(ln.text)
         and 2 <= ln.words <= 40
         and len(ln.text) <= 300
         and ln.key != site_key
@@ -182,7 +186,8 @@ def _title(meta: Sequence[Line], counts: Counter[str], slug: set[str], site: str
         return min(counts[line.key], 4) + 8 * coverage + capitalised + min(line.words, 12) / 3 - person
 
     best = max(candidates, key=lambda ln: (score(ln), -ln.index)).text
-    return _strip_site(best, site, {ln.key for ln in meta if ln.words <= 4})
+    # Values copied out of meta tags keep their character references ("review &#8211; shoots").
+    return _strip_site(html.unescape(best), site, {ln.key for ln in meta if ln.words <= 4})
 
 
 def _headline_shaped(line: Line) -> bool:
@@ -198,7 +203,9 @@ def _strip_site(title: str, site: str | None, short_keys: set[str]) -> str:
         return title
     known = short_keys | {_key(site)}
     if _key(parts[-1]) in known:
-        return _SEPARATORS.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else parts[0]
+        # Only the last part goes: "Game review - shoots for the moon - VG247" keeps its own dash.
+        *_, last = _SEPARATORS.finditer(title)
+        return title[: last.start()]
     if _key(parts[0]) in known:
         return title[len(parts[0]) :].lstrip(" |-–—:·•")
     return title

@@ -18,6 +18,10 @@ from app.ingestion.parsers import html_meta as m
 from app.ingestion.parsers.boilerplate import strip_boilerplate
 from app.ingestion.urls import preferred_url
 
+# Choices that `python -m bench extraction --cv K` checks by site cross-validation (README, Benchmarks):
+# trafilatura's favor_precision for the body pass, and the call-to-action filter over its output.
+FAVOR_PRECISION = True
+FILTER_BOILERPLATE = True
 # no_network: never fetch a DTD or entity; huge_tree off: libxml2's depth and size limits stay on.
 _PARSER = lxml_html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True)
 
@@ -42,7 +46,7 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
         url=preferred_url(hints.url, m.canonical(tree), m.one(meta, "og:url"), ld.url),
         title=title,
         summary=first(ld.summary, m.one(meta, "og:description"), m.one(meta, "description")),
-        body=first(strip_boilerplate(extracted.get("text") or ""), ld.body),
+        body=first(_filtered(extracted.get("text")), ld.body),
         authors=authors,
         tags=meta.get("article:tag", []) or ld.keywords,
         keywords=ld.keywords or _split(m.one(meta, "news_keywords") or m.one(meta, "keywords")),
@@ -64,10 +68,19 @@ def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").replace(";", ",").split(",") if v.strip()]
 
 
+def _filtered(text: str | None) -> str:
+    return strip_boilerplate(text or "") if FILTER_BOILERPLATE else text or ""
+
+
 def _trafilatura(tree: Any, url: str | None) -> dict[str, Any]:
     # Metadata is read above, from the markup; trafilatura's own metadata pass would double the time.
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False, include_tables=True, favor_precision=True
+        tree,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=FAVOR_PRECISION,
     )
     if document is None:
         return {}
