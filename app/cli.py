@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from app.ingestion import bulk
     from app.ingestion.documents import Document
     from app.ingestion.service import Failed
+    from app.storage.db import Writer
 
 log = logging.getLogger("broadsheet")
 
@@ -72,8 +73,10 @@ def _parser() -> argparse.ArgumentParser:
         help="parse documents and store them",
         description="Parse documents and upsert them by canonical URL: text dumps, HTML, JSON, RSS/Atom/JSON "
         "feeds (one article per entry), WARC archives (.warc/.warc.gz: every HTML response record) and "
-        "http(s) URLs (fetched through the guarded client). .gz files are read transparently. Parsing runs "
-        "in --jobs processes; each batch is written in one transaction. Exits 1 when any document failed.",
+        "http(s) URLs (fetched through the guarded client), and NDJSON files of articles in Broadsheet's schema "
+        "(.ndjson/.jsonl: one article per line, stored without parsing). .gz files are read transparently. "
+        "Parsing runs in --jobs processes; each batch is written in one transaction. Exits 1 when any document "
+        "or line failed.",
     )
     ingest.add_argument("paths", nargs="+", help="files, directories (recursive), globs, URLs, or - for stdin")
     ingest.add_argument("--url", help="URL hint for documents that do not carry their own")
@@ -176,7 +179,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from app.config import get_settings
-    from app.ingestion import archives, bulk, documents, pool
+    from app.ingestion import archives, bulk, documents, ndjson
     from app.storage import migrate
     from app.storage.db import Writer, make_engine
 
@@ -188,8 +191,9 @@ def _ingest(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     sources = list(documents.expand(args.paths))
-    known = all(not (documents.is_url(s) or archives.is_warc(s)) for s in sources)
-    parsers = pool.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit)
+    articles = [s for s in sources if ndjson.is_ndjson(s)]
+    sources = [s for s in sources if not ndjson.is_ndjson(s)]
+    known = not articles and all(not (documents.is_url(s) or archives.is_warc(s)) for s in sources)
     bar = tqdm(total=len(sources) if known else None, unit="doc", disable=args.no_progress or None, file=sys.stderr)
 
     def progress(done: int, totals: bulk.Totals) -> None:
@@ -198,26 +202,42 @@ def _ingest(args: argparse.Namespace) -> int:
         # Called after each batch committed: the log of a run killed at any point says what is stored.
         log.info("batch committed; stored so far: %s", json.dumps(totals.summary()))
 
-    fetcher = _fetcher(settings)
+    writer, totals, batch_size = Writer(engine), bulk.Totals(), max(1, args.batch_size)
     try:
-        totals = bulk.ingest(
-            Writer(engine),
-            _documents(sources, args.url, fetcher),
-            parsers,
-            batch_size=max(1, args.batch_size),
-            fetcher=fetcher,
-            on_batch=progress,
-        )
+        # Pre-parsed articles go straight to the store step: no parser processes are started for them.
+        lines = (item for source in articles for item in ndjson.read(source))
+        bulk.store_articles(writer, lines, batch_size=batch_size, on_batch=progress, totals=totals)
+        if sources:
+            _parse_and_store(args, settings, writer, sources, batch_size, progress, totals)
     finally:
         bar.close()
-        parsers.close()
-        if fetcher is not None:
-            fetcher.close()
         engine.dispose()
     for failure in totals.failures:
         print(f"failed: {failure.name}: {failure.reason}", file=sys.stderr)
     print(json.dumps(totals.summary()))
     return 1 if totals.failures else 0
+
+
+def _parse_and_store(
+    args: argparse.Namespace,
+    settings: Settings,
+    writer: Writer,
+    sources: list[str],
+    batch_size: int,
+    progress: Callable[[int, bulk.Totals], None],
+    totals: bulk.Totals,
+) -> None:
+    from app.ingestion import bulk, pool
+
+    parsers = pool.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit)
+    fetcher = _fetcher(settings)
+    try:
+        docs = _documents(sources, args.url, fetcher)
+        bulk.ingest(writer, docs, parsers, batch_size=batch_size, fetcher=fetcher, on_batch=progress, totals=totals)
+    finally:
+        parsers.close()
+        if fetcher is not None:
+            fetcher.close()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ class ArticleDraft:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     warnings: list[str] = field(default_factory=list)
+    # The document declares `language` where identification should not second-guess it (an explicit JSON
+    # field, or <html lang> agreeing with og:locale): normalisation then skips identifying the text.
+    language_reliable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

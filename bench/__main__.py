@@ -1,13 +1,19 @@
-"""`python -m bench [extraction|dumps|feeds|storage|load|soak] [options]`: the quick suites when no name is given.
+"""`python -m bench [extraction|dumps|feeds|storage|bulk|load|soak] [options]`: the quick suites when no name is given.
 
 `load` and `soak` start live servers and take minutes, so they run only when named.
 """
 
 import sys
 
-from bench import dumps, extraction, feeds, load, soak, storage
+from bench import bulk, dumps, extraction, feeds, load, soak, storage
 
-SUITES = {"extraction": extraction.main, "dumps": dumps.main, "feeds": feeds.main, "storage": storage.main}
+SUITES = {
+    "extraction": extraction.main,
+    "dumps": dumps.main,
+    "feeds": feeds.main,
+    "storage": storage.main,
+    "bulk": bulk.main,
+}
 LIVE = {"load": load.main, "soak": soak.main}
 
 

@@ -5,12 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app.cli import main
 from app.config import get_settings
 from tests.conftest import SEED, row_count
-from tests.factories import text_dump
+from tests.factories import article_json, text_dump
 
 
 def test_bulk_ingest_reports_each_outcome_and_keeps_what_it_stored(
@@ -76,3 +76,56 @@ def test_parse_exits_non_zero_on_a_missing_file(capsys: pytest.CaptureFixture[st
     assert main(["parse", "/no/such/file.txt"]) == 1
     (line,) = capsys.readouterr().out.splitlines()
     assert json.loads(line)["source"] == "/no/such/file.txt" and json.loads(line)["error"]
+
+
+def test_ingest_stores_ndjson_articles_without_parsing_and_names_bad_lines(
+    cli_env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = {  # an article as GET /articles/{id} returns it: server-owned fields are ignored
+        **article_json(3),
+        "id": 41,
+        "source": "news.example.com",
+        "ingested_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "word_count": 12,
+        "content_hash": "0" * 64,
+        "original_url": "https://www.news.example.com/world/2026/01/03/story-3?utm_source=x",
+    }
+    lines = [
+        json.dumps(article_json(1)),
+        json.dumps(article_json(2)),
+        "",
+        json.dumps(exported),
+        "{not json",
+        json.dumps({**article_json(4), "colour": "red"}),
+        json.dumps({**article_json(5), "title": ""}),
+        json.dumps([article_json(6)]),
+    ]
+    path = tmp_path / "articles.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    code = main(["ingest", str(path), "--batch-size", "2", "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert json.loads(out.strip().splitlines()[-1]) == {"created": 3, "updated": 0, "unchanged": 0, "failed": 4}
+    assert f"{path}:5: not a JSON line" in err
+    assert f"{path}:6: colour: Extra inputs are not permitted" in err
+    assert f"{path}:7: title:" in err and f"{path}:8: a line must be one JSON object" in err
+    assert row_count(cli_env) == 3
+    with cli_env.connect() as conn:
+        stored = conn.execute(text("SELECT id, original_url FROM articles WHERE url LIKE '%story-3'")).one()
+    assert stored.id != 41 and stored.original_url == exported["original_url"]
+
+    packed = tmp_path / "again.jsonl.gz"
+    packed.write_bytes(gzip.compress("\n".join(lines[:4]).encode()))
+    assert main(["ingest", str(packed), "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out.strip()) == {"created": 0, "updated": 0, "unchanged": 3, "failed": 0}
+
+
+def test_ingest_reads_ndjson_and_documents_in_one_run(
+    cli_env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.jsonl").write_text(json.dumps(article_json(1)) + "\n")
+    (tmp_path / "b.txt").write_text(text_dump(1))
+    assert main(["ingest", str(tmp_path), "--jobs", "1", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out.strip()) == {"created": 2, "updated": 0, "unchanged": 0, "failed": 0}
+    assert row_count(cli_env) == 2

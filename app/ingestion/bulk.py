@@ -1,21 +1,26 @@
-"""Bulk ingestion: parse in the parser pool (every core), write in short batched transactions.
+"""Bulk ingestion: parse in the parser pool (every core), write in short batched, set-based transactions.
 
-Parsing happens before a batch's transaction opens, so SQLite's write lock is held only for the inserts.
+Parsing happens before a batch's transaction opens, so SQLite's write lock is held only for the writes.
+Articles that arrive parsed (NDJSON) skip the pool and go straight to the store step.
 """
 
 import logging
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from app.fetch.client import Fetcher
 from app.ingestion import service
 from app.ingestion.documents import Document
 from app.ingestion.pool import Parsed, ParserPool
-from app.ingestion.service import Failed, IngestResult
+from app.ingestion.service import Extracted, Failed, IngestResult
 from app.storage.db import Writer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +33,14 @@ class Totals:
     def summary(self) -> dict[str, int]:
         return {k: self.counts.get(k, 0) for k in ("created", "updated", "unchanged", "failed")}
 
+    def add(self, results: Iterable[IngestResult | Failed]) -> None:
+        for item in results:
+            if isinstance(item, IngestResult):
+                self.counts[item.outcome.value] += 1
+            else:
+                self.counts["failed"] += 1
+                self.failures.append(item)
+
 
 def ingest(
     writer: Writer,
@@ -37,41 +50,97 @@ def ingest(
     batch_size: int,
     fetcher: Fetcher | None = None,
     on_batch: Callable[[int, Totals], None] = lambda n, t: None,
+    totals: Totals | None = None,
 ) -> Totals:
-    """Parse documents in the pool and store each batch in one transaction (a savepoint per article).
+    """Parse documents in the pool and store each batch in one transaction, with set-based writes (storage.batch).
 
     With a fetcher, feed entries that carry only a summary get their page fetched here, in this process
     (through the guarded client, with its timeouts), and parsed in the pool like any document.
     """
-    totals = Totals()
+    totals = totals if totals is not None else Totals()
     for batch in _batches(documents, batch_size):
         failed = [item for item in batch if isinstance(item, Failed)]
         docs = [item for item in batch if isinstance(item, Document)]
         parsed = [article for result in pool.map(docs) for article in result]
         if fetcher is not None:
             parsed = service.complete_feed_entries(parsed, fetcher, pool.parse_page, limit=None)
-        stored = _store(writer, parsed)
-        for item in (*failed, *stored):
-            if isinstance(item, IngestResult):
-                totals.counts[item.outcome.value] += 1
-            else:
-                totals.counts["failed"] += 1
-                totals.failures.append(item)
+        totals.add((*failed, *_store(writer, parsed)))
         on_batch(len(batch), totals)
     return totals
 
 
-def _store(writer: Writer, parsed: Parsed) -> list[IngestResult | Failed]:
+def store_articles(
+    writer: Writer,
+    articles: Iterable[Extracted | Failed],
+    *,
+    batch_size: int,
+    on_batch: Callable[[int, Totals], None] = lambda n, t: None,
+    totals: Totals | None = None,
+) -> Totals:
+    """Store parsed articles (or their failures) in batches of `batch_size`, one transaction each.
+
+    The next batch is read, validated and prepared in a thread while this one is written: the database driver
+    releases the GIL while it waits, so that work overlaps the writes. At most two batches wait, so memory
+    stays bounded whatever the input's size.
+    """
+    totals = totals if totals is not None else Totals()
+    for ready in _ahead(service.prepare_batch(batch) for batch in _batches(articles, batch_size)):
+        totals.add(_store(writer, ready))
+        on_batch(ready.size, totals)
+    return totals
+
+
+def _store(writer: Writer, parsed: Parsed | service.PreparedBatch) -> list[IngestResult | Failed]:
+    ready = parsed if isinstance(parsed, service.PreparedBatch) else service.prepare_batch(parsed)
     try:
-        return writer.run(lambda session: service.store_all(session, parsed))
+        return writer.run(lambda session: service.store_batch(session, ready))
     except Exception as exc:  # the commit itself failed: nothing of this batch is stored
         log.exception("batch failed")
-        names = [p.name if isinstance(p, Failed) else p.article.url for p in parsed]
-        return [Failed(name, f"batch not stored: {type(exc).__name__}") for name in names]
+        reason = f"batch not stored: {type(exc).__name__}"
+        return [*ready.failed.values(), *(Failed(extracted.article.url, reason) for _, extracted, _ in ready.prepared)]
 
 
-def _batches(items: Iterable[Document | Failed], size: int) -> Iterator[list[Document | Failed]]:
-    batch: list[Document | Failed] = []
+def _ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """`items`, computed in a thread up to `depth` ahead of the consumer; its exception is raised here."""
+    slots: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not _offer(slots, (True, item), stop):
+                    return
+            _offer(slots, (False, None), stop)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            _offer(slots, (False, exc), stop)
+
+    worker = threading.Thread(target=produce, name="bulk-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, value = slots.get()
+            if not more:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _offer(slots: queue.Queue[tuple[bool, Any]], entry: tuple[bool, Any], stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            slots.put(entry, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:

@@ -13,7 +13,7 @@ from app.fetch.client import Fetcher
 from app.ingestion import archives
 from app.ingestion.service import Failed, fetch
 
-SUFFIXES = (".txt", ".html", ".htm", ".json", ".xml", ".rss", ".atom", ".gz", ".warc")
+SUFFIXES = (".txt", ".html", ".htm", ".json", ".xml", ".rss", ".atom", ".gz", ".warc", ".ndjson", ".jsonl")
 STDIN = "-"
 
 

@@ -203,3 +203,29 @@ def locale_language(text: str) -> str | None:
         return None
     code = primary.lower()
     return code if code in ISO_639_1 else None
+
+
+# A page's <html lang> and the locale its head declares apart from it (Open Graph, Content-Language). Themes
+# hard-code the first ("en-US" on pages in every language); the second is usually written from the site's
+# own setting, so the two agreeing is a declaration worth trusting without identifying the text.
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([A-Za-z]{2,3})(?![A-Za-z])", re.IGNORECASE)
+_LOCALE_META = re.compile(r"<meta\b[^>]*?[\"'](?:og:locale|content-language)[\"'][^>]*>", re.IGNORECASE)
+_META_CONTENT = re.compile(r"\bcontent\s*=\s*[\"']\s*([A-Za-z]{2,3})(?![A-Za-z])", re.IGNORECASE)
+_HEAD_LIMIT = 200_000
+
+
+def agreed_html_language(html: str) -> str | None:
+    """The primary language subtag when <html lang> and every og:locale / Content-Language meta tag of the head
+    name the same one; None when the page lacks either or they disagree."""
+    end = _HEAD_END.search(html, 0, _HEAD_LIMIT)
+    head = html[: end.start() if end else _HEAD_LIMIT]
+    html_lang = _HTML_LANG.search(head)
+    if html_lang is None:
+        return None
+    metas = [_META_CONTENT.search(tag.group(0)) for tag in _LOCALE_META.finditer(head)]
+    declared = {html_lang.group(1).lower()} | {m.group(1).lower() for m in metas if m}
+    if len(declared) != 1 or not any(metas):
+        return None
+    code = declared.pop()
+    return code if code in ISO_639_1 else None

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import NamedTuple, Protocol
 
 from sqlalchemy.orm import Session
@@ -13,9 +14,11 @@ from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound, Parse
 from app.fetch.client import Fetcher
 from app.ingestion import detect, normalize
 from app.ingestion.decode import decode, looks_like_text
+from app.ingestion.languages import agreed_html_language, locale_language
 from app.ingestion.parsers import feed
 from app.models import ArticleCreate, ArticleRead, PreparedArticle, storable_text
-from app.storage import changes, repository
+from app.storage import batch, changes, repository
+from app.storage.batch import StoredState
 from app.storage.changes import ChangeKind
 from app.storage.db import Writer
 from app.storage.tables import Article
@@ -63,7 +66,7 @@ def extract(data: bytes, *, hints: Hints) -> Extracted:
     text, fmt = _read(data, hints)
     if fmt is detect.Format.FEED:
         raise UnsupportedFormat("this is a feed of many articles; send it to POST /ingest/feed")
-    return _finish(detect.PARSERS[fmt](text, hints), hints)
+    return _finish(_parse(fmt, text, hints), hints)
 
 
 def extract_all(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
@@ -71,7 +74,7 @@ def extract_all(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
     text, fmt = _read(data, hints)
     if fmt is detect.Format.FEED:
         return _feed_articles(text, hints)
-    return [_finish(detect.PARSERS[fmt](text, hints), hints)]
+    return [_finish(_parse(fmt, text, hints), hints)]
 
 
 def extract_feed(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
@@ -227,6 +230,53 @@ def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
     return store(session, extract(data, hints=hints))
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch with what storage derives from each article computed (no database needed), failures in place."""
+
+    size: int
+    prepared: list[tuple[int, Extracted, PreparedArticle]]
+    failed: dict[int, Failed]
+
+
+def prepare_batch(items: list[Extracted | Failed]) -> PreparedBatch:
+    """Canonical URLs, keys and hashes of a batch: CPU work done before its transaction (bulk: in another thread)."""
+    prepared: list[tuple[int, Extracted, PreparedArticle]] = []
+    failed: dict[int, Failed] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, Failed):
+            failed[i] = item
+            continue
+        try:
+            prepared.append((i, item, normalize.prepare(item.article, original_url=item.original_url)))
+        except BroadsheetError as exc:
+            failed[i] = Failed(item.article.url, exc.detail)
+    return PreparedBatch(len(items), prepared, failed)
+
+
+def store_batch(session: Session, items: list[Extracted | Failed] | PreparedBatch) -> list[IngestResult | Failed]:
+    """Store a batch with set-based writes (storage.batch), deciding each article as `store` would, in order.
+
+    What bulk ingest uses. A worse reading is KEPT; an article the database refuses fails alone (the batch is
+    halved around it, not written row by row). Results carry no `stored` read-back.
+    """
+    ready = items if isinstance(items, PreparedBatch) else prepare_batch(items)
+    results: dict[int, IngestResult | Failed] = dict(ready.failed)
+    decide = partial(_update_outcome, force=False)
+    stored = batch.upsert_many(session, [p for _, _, p in ready.prepared], now=datetime.now(UTC), decide=decide)
+    for (i, item, article), done in zip(ready.prepared, stored, strict=True):
+        if isinstance(done, batch.Refused):
+            results[i] = Failed(item.article.url, done.reason)
+            continue
+        warnings = item.warnings
+        if done.outcome is Outcome.KEPT and done.compared is not None:
+            warnings = (*warnings, f"kept the stored article: {worse_reading(article, done.compared)}")
+        results[i] = IngestResult(done.outcome, done.article_id, article.article, warnings)
+    ordered = [results[i] for i in range(ready.size)]
+    _log_changes(session, [r for r in ordered if isinstance(r, IngestResult)])
+    return ordered
+
+
 def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
     """Upsert a validated article by URL key, within the caller's transaction.
 
@@ -247,9 +297,10 @@ def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool
         row = repository.find_by_url_key(session, prepared.url_key, for_update=True)
         if row is None:
             raise AssertionError("an article that blocked our insert cannot vanish inside our transaction")
-    outcome = _update_outcome(prepared, row, force=force)
+    stored = batch.state_of(row.content_hash, row.modified_at, row.word_count)
+    outcome = _update_outcome(prepared, stored, force=force)
     if outcome is Outcome.KEPT:
-        warnings = (*warnings, f"kept the stored article: {worse_reading(prepared, row)}")
+        warnings = (*warnings, f"kept the stored article: {worse_reading(prepared, stored)}")
     elif outcome is Outcome.UPDATED:
         repository.update_article(session, row, prepared, now=now)
     return _stored(outcome, row, prepared, warnings)
@@ -260,15 +311,16 @@ def _stored(outcome: Outcome, row: Article, prepared: PreparedArticle, warnings:
     return IngestResult(outcome, row.id, prepared.article, warnings, ArticleRead.model_validate(row))
 
 
-def _update_outcome(prepared: PreparedArticle, row: Article, *, force: bool) -> Outcome:
-    if row.content_hash == prepared.content_hash or _is_older(prepared, row):
+def _update_outcome(prepared: PreparedArticle, stored: StoredState, *, force: bool) -> Outcome:
+    """The one rule for a URL that is stored: same content or an older reading is UNCHANGED, a worse one KEPT."""
+    if stored.content_hash == prepared.content_hash or _is_older(prepared, stored):
         return Outcome.UNCHANGED
-    if not force and worse_reading(prepared, row):
+    if not force and worse_reading(prepared, stored):
         return Outcome.KEPT
     return Outcome.UPDATED
 
 
-def worse_reading(incoming: PreparedArticle, stored: Article) -> str | None:
+def worse_reading(incoming: PreparedArticle, stored: StoredState) -> str | None:
     """Why a new reading of a stored URL is worse than what is stored, or None when it is not."""
     words = stored.word_count
     if words and not incoming.word_count:
@@ -278,11 +330,11 @@ def worse_reading(incoming: PreparedArticle, stored: Article) -> str | None:
     return None
 
 
-def _is_older(prepared: PreparedArticle, row: Article) -> bool:
-    incoming, stored = prepared.article.modified_at, row.modified_at
-    if incoming is None or stored is None:
+def _is_older(prepared: PreparedArticle, stored: StoredState) -> bool:
+    incoming, modified = prepared.article.modified_at, stored.modified_at
+    if incoming is None or modified is None:
         return False
-    return as_utc(incoming) < as_utc(stored)
+    return as_utc(incoming) < modified
 
 
 # Binary formats sent as text: refused by their signature, before anything tries to read them as a page.
@@ -309,6 +361,17 @@ def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
     # A few stray NULs or other C0 controls in a readable page are dropped, as they are from every stored field
     # (parsers would otherwise turn them into U+FFFD).
     return storable_text(text), detect.detect(text, content_type=hints.content_type)
+
+
+def _parse(fmt: detect.Format, text: str, hints: Hints) -> ArticleDraft:
+    """The format's parser; a language the document declares reliably is marked so (see ArticleDraft)."""
+    draft = detect.PARSERS[fmt](text, hints)
+    if draft.language and fmt is detect.Format.JSON:
+        draft.language_reliable = True
+    elif draft.language and fmt is detect.Format.HTML:
+        agreed = agreed_html_language(text)
+        draft.language_reliable = agreed is not None and locale_language(draft.language) == agreed
+    return draft
 
 
 def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:

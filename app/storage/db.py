@@ -119,8 +119,8 @@ class Writer:
                 with self._lock, write_session(self.sessions) as session:
                     return work(session)
             except (DBAPIError, StaleDataError) as exc:
-                if not _is_transient(exc) or attempt == self._attempts:
-                    if _is_transient(exc):
+                if not is_transient(exc) or attempt == self._attempts:
+                    if is_transient(exc):
                         raise ServiceBusy("the database is busy; retry in a moment") from exc
                     raise
                 log.warning("write conflict, retrying", extra={"attempt": attempt, "error": type(exc).__name__})
@@ -128,7 +128,8 @@ class Writer:
         raise AssertionError("unreachable")
 
 
-def _is_transient(exc: Exception) -> bool:
+def is_transient(exc: Exception) -> bool:
+    """A conflict after which running the whole transaction again is the remedy (lock, serialization, deadlock)."""
     if isinstance(exc, StaleDataError):  # the row changed under an ORM update: run the whole unit again
         return True
     orig = getattr(exc, "orig", None)

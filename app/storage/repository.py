@@ -65,7 +65,7 @@ class Page:
     next_cursor: KeysetCursor | OffsetCursor | None = None
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def utc(value: datetime | None) -> datetime | None:
     """SQLite keeps no offset: every instant is stored as UTC, and a naive value read back is UTC already."""
     return None if value is None else as_utc(value)
 
@@ -91,7 +91,7 @@ def insert_article(session: Session, prepared: PreparedArticle, *, now: datetime
     try:
         with session.begin_nested():
             row = Article(
-                **_fields(prepared, now=now, ingested_at=now),
+                **article_fields(prepared, now=now, ingested_at=now),
                 url_key=prepared.url_key,
                 original_url=prepared.original_url,
                 ingested_at=now,
@@ -106,15 +106,16 @@ def insert_article(session: Session, prepared: PreparedArticle, *, now: datetime
 
 def update_article(session: Session, row: Article, prepared: PreparedArticle, *, now: datetime) -> None:
     """Replace a stored article's content in place (same id, same first-ingested time)."""
-    for name, value in _fields(prepared, now=now, ingested_at=row.ingested_at).items():
+    for name, value in article_fields(prepared, now=now, ingested_at=row.ingested_at).items():
         setattr(row, name, value)
     session.flush()
     _replace_tags(session, row.id, prepared.article.tags, row.sort_at)
 
 
-def _fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) -> dict[str, Any]:
+def article_fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) -> dict[str, Any]:
+    """The stored columns of an article's content (not its key, first-submitted URL or first-ingested time)."""
     article = prepared.article
-    published = _utc(article.published_at)
+    published = utc(article.published_at)
     return {
         "url": article.url,
         "title": article.title,
@@ -130,8 +131,8 @@ def _fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) 
         "image_url": article.image_url,
         "source": prepared.source,
         "published_at": published,
-        "modified_at": _utc(article.modified_at),
-        "sort_at": published or _utc(ingested_at),
+        "modified_at": utc(article.modified_at),
+        "sort_at": published or utc(ingested_at),
         "updated_at": now,
         "word_count": prepared.word_count,
         "content_hash": prepared.content_hash,
@@ -196,11 +197,11 @@ def _newest(
     # Rows passing a published_* filter have sort_at == published_at, so the range bounds the index scan
     # itself (it used to walk every newer entry of a tag and drop them one by one).
     if filters.published_after:
-        stmt = stmt.where(order[0] >= _utc(filters.published_after))
+        stmt = stmt.where(order[0] >= utc(filters.published_after))
     if filters.published_before:
-        stmt = stmt.where(order[0] < _utc(filters.published_before))
+        stmt = stmt.where(order[0] < utc(filters.published_before))
     if isinstance(cursor, KeysetCursor):
-        stmt = stmt.where(tuple_(*order) < tuple_(_utc(cursor.sort_at), cursor.id))
+        stmt = stmt.where(tuple_(*order) < tuple_(utc(cursor.sort_at), cursor.id))
     stmt = _filtered(stmt, filters, required[1:]).order_by(order[0].desc(), order[1].desc()).limit(limit + 1)
     rows = [dict(r) for r in session.execute(stmt).mappings()]
     next_cursor = None
@@ -246,9 +247,9 @@ def _filtered(stmt: AnySelect, filters: ArticleFilters, required_keys: Sequence[
     if filters.language:
         stmt = stmt.where(Article.language == filters.language)
     if filters.published_after:
-        stmt = stmt.where(Article.published_at >= _utc(filters.published_after))
+        stmt = stmt.where(Article.published_at >= utc(filters.published_after))
     if filters.published_before:
-        stmt = stmt.where(Article.published_at < _utc(filters.published_before))
+        stmt = stmt.where(Article.published_at < utc(filters.published_before))
     return stmt
 
 

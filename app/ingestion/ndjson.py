@@ -1,0 +1,60 @@
+"""NDJSON files of articles (`.ndjson`, `.jsonl`, either gzipped): one article per line, in Broadsheet's schema.
+
+A line is an `ArticleCreate` object, or an article as the API returns it (`ArticleRead`): the fields the
+server owns (id, timestamps, hash, word count, source, snippet) are ignored, and an exported `original_url`
+is kept as the address it was first submitted under. Lines are read one at a time, so a file of any size
+streams in bounded memory; each is validated on its own and a bad one is a failure named `file:line`.
+"""
+
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.ingestion.service import Extracted, Failed
+from app.models import MAX_URL, ArticleCreate, ArticleListItem, ArticleRead, is_web_url
+
+SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
+# Derived from the models, so a new server-owned field is accepted (and ignored) without a list to edit.
+SERVER_FIELDS = (set(ArticleRead.model_fields) | set(ArticleListItem.model_fields)) - set(ArticleCreate.model_fields)
+
+
+def is_ndjson(source: str) -> bool:
+    return source.endswith(SUFFIXES)
+
+
+def read(source: str) -> Iterator[Extracted | Failed]:
+    """Each line of an NDJSON file as an article, or as a failure named `file:line`; blank lines are skipped."""
+    try:
+        with _open(source) as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    yield _article(line, f"{source}:{number}")
+    except (OSError, EOFError, UnicodeDecodeError) as exc:  # missing, unreadable, or a cut gzip stream
+        yield Failed(source, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _open(source: str) -> io.BufferedIOBase:
+    return gzip.open(source, "rb") if source.endswith(".gz") else Path(source).open("rb")
+
+
+def _article(line: bytes, name: str) -> Extracted | Failed:
+    try:
+        data: Any = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        return Failed(name, f"not a JSON line: {exc}"[:300])
+    if not isinstance(data, dict):
+        return Failed(name, "a line must be one JSON object: an article")
+    original = data.get("original_url")
+    if original is not None and not (isinstance(original, str) and is_web_url(original) and len(original) <= MAX_URL):
+        return Failed(name, "original_url: must be an absolute http(s) URL")
+    try:
+        article = ArticleCreate.model_validate({k: v for k, v in data.items() if k not in SERVER_FIELDS})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return Failed(name, f"{'.'.join(map(str, first['loc'])) or 'article'}: {first['msg']}")
+    return Extracted(article, (), original)
