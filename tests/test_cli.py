@@ -23,13 +23,25 @@ def test_bulk_ingest_reports_each_outcome_and_keeps_what_it_stored(
     code = main(["ingest", str(tmp_path), "--batch-size", "100", "--no-progress"])
     out, err = capsys.readouterr()
     assert code == 1
-    assert json.loads(out.strip().splitlines()[-1]) == {"created": 1000, "updated": 0, "unchanged": 0, "failed": 2}
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "created": 1000,
+        "updated": 0,
+        "unchanged": 0,
+        "kept": 0,
+        "failed": 2,
+    }
     assert "0500-broken.txt" in err and "0501-empty.txt: the document is empty" in err
     assert row_count(cli_env) == 1000
 
     code = main(["ingest", str(tmp_path / "00*.txt"), "--no-progress"])
     assert code == 0
-    assert json.loads(capsys.readouterr().out.strip()) == {"created": 0, "updated": 0, "unchanged": 100, "failed": 0}
+    assert json.loads(capsys.readouterr().out.strip()) == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 100,
+        "kept": 0,
+        "failed": 0,
+    }
     assert row_count(cli_env) == 1000
 
 
@@ -46,7 +58,13 @@ def test_one_malformed_archive_is_a_reported_failure_and_the_rest_is_stored(
     code = main(["ingest", str(tmp_path / "a-broken.warc"), str(tmp_path / "b-good.txt"), "--no-progress"])
     out, err = capsys.readouterr()
     assert code == 1
-    assert json.loads(out.strip().splitlines()[-1]) == {"created": 1, "updated": 0, "unchanged": 0, "failed": 1}
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "kept": 0,
+        "failed": 1,
+    }
     assert "a-broken.warc" in err
     assert row_count(cli_env) == 1
 
@@ -106,7 +124,13 @@ def test_ingest_stores_ndjson_articles_without_parsing_and_names_bad_lines(
     code = main(["ingest", str(path), "--batch-size", "2", "--no-progress"])
     out, err = capsys.readouterr()
     assert code == 1
-    assert json.loads(out.strip().splitlines()[-1]) == {"created": 3, "updated": 0, "unchanged": 0, "failed": 4}
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "kept": 0,
+        "failed": 4,
+    }
     assert f"{path}:5: not a JSON line" in err
     assert f"{path}:6: colour: Extra inputs are not permitted" in err
     assert f"{path}:7: title:" in err and f"{path}:8: a line must be one JSON object" in err
@@ -118,7 +142,13 @@ def test_ingest_stores_ndjson_articles_without_parsing_and_names_bad_lines(
     packed = tmp_path / "again.jsonl.gz"
     packed.write_bytes(gzip.compress("\n".join(lines[:4]).encode()))
     assert main(["ingest", str(packed), "--no-progress"]) == 0
-    assert json.loads(capsys.readouterr().out.strip()) == {"created": 0, "updated": 0, "unchanged": 3, "failed": 0}
+    assert json.loads(capsys.readouterr().out.strip()) == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "kept": 0,
+        "failed": 0,
+    }
 
 
 def test_ingest_reads_ndjson_and_documents_in_one_run(
@@ -127,5 +157,27 @@ def test_ingest_reads_ndjson_and_documents_in_one_run(
     (tmp_path / "a.jsonl").write_text(json.dumps(article_json(1)) + "\n")
     (tmp_path / "b.txt").write_text(text_dump(1))
     assert main(["ingest", str(tmp_path), "--jobs", "1", "--no-progress"]) == 0
-    assert json.loads(capsys.readouterr().out.strip()) == {"created": 2, "updated": 0, "unchanged": 0, "failed": 0}
+    assert json.loads(capsys.readouterr().out.strip()) == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "kept": 0,
+        "failed": 0,
+    }
     assert row_count(cli_env) == 2
+
+
+def test_bulk_ingest_counts_worse_readings_as_kept(
+    cli_env: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.factories import article_json
+
+    url = "https://news.example.com/world/kept"
+    body = "\n\n".join(f"Paragraph {i} of a long story about the harbour pilots and their pay." for i in range(10))
+    (tmp_path / "good.ndjson").write_text(json.dumps(article_json(url=url, body=body)) + "\n")
+    (tmp_path / "worse.ndjson").write_text(json.dumps(article_json(url=url, body=None, title="Teaser")) + "\n")
+    assert main(["ingest", str(tmp_path / "good.ndjson"), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["ingest", str(tmp_path / "worse.ndjson"), "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary == {"created": 0, "updated": 0, "unchanged": 0, "kept": 1, "failed": 0}

@@ -67,7 +67,13 @@ def test_warc_ingest_stores_every_html_response(
     archive = tmp_path / "crawl.warc.gz"
     make_warc(archive)
     assert main(["ingest", str(archive), "--no-progress", "--jobs", "1"]) == 0
-    assert json.loads(capsys.readouterr().out.strip()) == {"created": 2, "updated": 0, "unchanged": 0, "failed": 0}
+    assert json.loads(capsys.readouterr().out.strip()) == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "kept": 0,
+        "failed": 0,
+    }
     with cli_env.connect() as conn:
         urls = sorted(conn.scalars(text("SELECT original_url FROM articles")))
     assert urls == ["https://news.example/2026/second", "https://news.example/2026/story"]

@@ -31,7 +31,7 @@ class Totals:
     failures: list[Failed] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
-        return {k: self.counts.get(k, 0) for k in ("created", "updated", "unchanged", "failed")}
+        return {k: self.counts.get(k, 0) for k in ("created", "updated", "unchanged", "kept", "failed")}
 
     def add(self, results: Iterable[IngestResult | Failed]) -> None:
         for item in results:
