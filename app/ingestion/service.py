@@ -128,25 +128,6 @@ def complete_feed_entries(
     return completed
 
 
-def store_all(session: Session, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
-    """Store each article in its own savepoint, so one bad entry loses only itself, and log the changes.
-
-    A worse reading of a stored URL is reported as KEPT (batches cannot answer 409 per entry).
-    """
-    results: list[IngestResult | Failed] = []
-    for item in items:
-        if isinstance(item, Failed):
-            results.append(item)
-            continue
-        try:
-            with session.begin_nested():
-                results.append(store(session, item))
-        except BroadsheetError as exc:
-            results.append(Failed(item.article.url, exc.detail))
-    _log_changes(session, [r for r in results if isinstance(r, IngestResult)])
-    return results
-
-
 def _log_changes(session: Session, results: list[IngestResult]) -> None:
     """The change hook: what this transaction created or updated enters the change log before it commits."""
     changed = (Outcome.CREATED, Outcome.UPDATED)
@@ -171,8 +152,11 @@ def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force
 
 
 def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
-    """Store a feed's entries in one transaction (a savepoint each) and commit."""
-    return writer.run(lambda session: store_all(session, items))
+    """Store a feed's entries in one transaction with the set-based batch writes bulk ingest uses, and commit.
+
+    A worse reading of a stored URL is reported as KEPT (a feed cannot answer 409 per entry).
+    """
+    return writer.run(lambda session: store_batch(session, items))
 
 
 def ingest_document(writer: Writer, parsers: Parsers, data: bytes, hints: Hints, *, force: bool) -> IngestResult:
