@@ -151,6 +151,16 @@ def test_histogram_follows_the_calendar_of_a_time_zone(client: TestClient) -> No
     assert paris["buckets"][1]["series"] == {"NATO": 1}
     searched = client.get("/articles/histogram", params={"interval": "year", "q": "harbour", "tag": "sport"}).json()
     assert [(b["start"][:4], b["count"]) for b in searched["buckets"]] == [("2025", 1)]
+    # Dates at the ends of the calendar are stored, searched and bucketed like any other.
+    _post(client, 5, published_at="0001-01-01T00:00:00Z", title="Ancient harbour")
+    _post(client, 6, published_at="9999-12-31T23:00:00Z", title="Future harbour")
+    assert _ids(client, q="ancient", published_before="0002-01-01T00:00:00Z") != []
+    assert _ids(client, q="future", published_after="9999-01-01T00:00:00Z") != []
+    years = client.get("/articles/histogram", params={"interval": "year", "tz": "America/Los_Angeles", "q": "harbour"})
+    assert years.status_code == 422  # ten thousand years of buckets: too many, said so
+    assert (
+        client.get("/articles", params={"published_after": "0001-01-01T00:00:00Z", "q": "harbour"}).status_code == 200
+    )
     bad = client.get("/articles/histogram", params={"tz": "Mars/Olympus"})
     assert bad.status_code == 422 and "time zone" in bad.json()["detail"]
     too_many = client.get(

@@ -25,6 +25,7 @@ from app.storage.search.index import ArticleIndex, Snapshot
 
 MAX_BUCKETS = 5000
 MAX_OFFSET = 10_000
+_FIRST_DAY, _LAST_DAY = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -132,8 +133,8 @@ def histogram(
     snapshot, latest = _snapshot(session, index)
     total = snapshot.count(filters)
     span = snapshot.published_span(filters)
-    first = filters.published_after or (_from_nanos(span[0]) if span else None)
-    last = filters.published_before or (_from_nanos(span[1]) + timedelta(microseconds=1) if span else None)
+    first = filters.published_after or (span[0] if span else None)
+    last = filters.published_before or (span[1] + timedelta(microseconds=1) if span else None)
     if first is None or last is None or first >= last:
         return Buckets(_total(snapshot, latest, total), total, [], [], {})
     edges = calendar_edges(as_utc(first), as_utc(last), interval, tz)
@@ -144,12 +145,10 @@ def histogram(
     return Buckets(_total(snapshot, latest, total), total - sum(counts), edges, counts, series)
 
 
-def _from_nanos(nanos: int) -> datetime:
-    return datetime.fromtimestamp(nanos / 1e9, tz=UTC)
-
-
 def calendar_edges(first: datetime, last: datetime, interval: Interval, tz: ZoneInfo) -> list[datetime]:
     """Bucket edges, as UTC instants, of the calendar periods in `tz` that cover [first, last)."""
+    # A day inside years 1-9999 on both sides, so converting to any zone cannot overflow.
+    first, last = max(first, _FIRST_DAY), min(last, _LAST_DAY)
     local = first.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
     if interval is Interval.WEEK:
         local -= timedelta(days=local.weekday())
