@@ -15,6 +15,7 @@ bench/scale_requests.py --requests times in a row, each request followed by a ra
 
 import argparse
 import json
+import statistics
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -148,17 +149,18 @@ def print_tables(
         cells = f"{ld.seconds:.0f}{note} | {ld.docs_per_s:.0f} | {ld.db_mb:.0f} | {index}"
         print(f"| {ld.engine} | {ld.size:,} | {cells} |")
     print(f"\n**Sequential**, {args.requests} requests per class, ms; raw: the same SQL on a DB-API connection\n")
-    print("| engine | articles | class | p50 | p95 | raw p50 | raw p95 | p50 / raw p50 |")
-    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| engine | articles | class | p50 | p95 | raw p50 | raw p95 | p50 / raw p50 | median total |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for ld, results, _ in runs:
         for r in results:
             if r.status != "ok":
-                print(f"| {ld.engine} | {ld.size:,} | {r.name} | n/a | n/a | n/a | n/a | |")
+                print(f"| {ld.engine} | {ld.size:,} | {r.name} | n/a | n/a | n/a | n/a | | |")
                 continue
             http50, raw50 = pct(r.http_ms, 50), pct(r.raw_ms, 50)
             figures = " | ".join(f"{c:.1f}" for c in (http50, pct(r.http_ms, 95), raw50, pct(r.raw_ms, 95)))
             ratio = f"{http50 / raw50:.1f}x" if raw50 > 0 else ""
-            print(f"| {ld.engine} | {ld.size:,} | {r.name} | {figures} | {ratio} |")
+            total = f"{statistics.median(r.totals):,.0f}" if r.totals else ""
+            print(f"| {ld.engine} | {ld.size:,} | {r.name} | {figures} | {ratio} | {total} |")
     print(f"\n**Concurrent**, {args.clients} clients for {args.seconds:.0f} s, 1 server worker\n")
     print("| engine | articles | class | req/s | p50 ms | p95 ms | errors |")
     print("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
