@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from app.cli import main
 from app.ingestion import ndjson
 from app.ingestion.service import Extracted
-from bench import scale_corpus
+from bench import scale, scale_corpus
 from bench.scale_requests import Replayer, classes, record
 from tests.conftest import row_count
 
@@ -72,3 +72,15 @@ def test_each_request_class_records_the_sql_it_sends_and_the_replay_runs_it(
             replayer.run(item.statements)
     finally:
         replayer.close()
+
+
+def test_a_loaded_database_is_reused_for_the_same_size_and_reloaded_when_fresh(tmp_path: Path) -> None:
+    files = scale_corpus.generate(150, tmp_path / "corpus")
+    first = scale.load("sqlite", 150, files, tmp_path, fresh=False)
+    again = scale.load("sqlite", 150, files, tmp_path, fresh=False)
+    assert not first.reused and again.reused and again.seconds == first.seconds
+    assert first.db_mb > 0 and first.index_mb is None
+    (tmp_path / "sqlite-150" / "broadsheet.index").mkdir()
+    (tmp_path / "sqlite-150" / "broadsheet.index" / "segment").write_bytes(b"x" * 500_000)
+    rebuilt = scale.load("sqlite", 150, files, tmp_path, fresh=True)
+    assert not rebuilt.reused and rebuilt.index_mb == 0.5
