@@ -160,6 +160,7 @@ def print_tables(
             figures = " | ".join(f"{c:.1f}" for c in (http50, pct(r.http_ms, 95), raw50, pct(r.raw_ms, 95)))
             ratio = f"{http50 / raw50:.1f}x" if raw50 > 0 else ""
             total = f"{statistics.median(r.totals):,.0f}" if r.totals else ""
+            total += f" ({r.errors} not 200)" if r.errors else ""
             print(f"| {ld.engine} | {ld.size:,} | {r.name} | {figures} | {ratio} | {total} |")
     print(f"\n**Concurrent**, {args.clients} clients for {args.seconds:.0f} s, 1 server worker\n")
     print("| engine | articles | class | req/s | p50 ms | p95 ms | errors |")
