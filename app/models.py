@@ -293,11 +293,14 @@ class TagCount(BaseModel):
 
 
 class TagList(BaseModel):
-    """Tags in use, most used first."""
+    """Tags in use, most used first; pass `next_cursor` back as `cursor` for the next page."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"tag": "NATO", "count": 12}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [{"tag": "NATO", "count": 12}], "next_cursor": None}]}
+    )
 
     items: list[TagCount]
+    next_cursor: str | None = Field(description="Opaque; null on the last page.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,11 @@
 """Every query of the service. Functions flush, never commit: the caller owns the transaction."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import and_, delete, func, or_, select, tuple_
 from sqlalchemy import insert as insert_rows
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.domain import as_utc, tag_key
 from app.models import PreparedArticle
-from app.storage.pagination import KeysetCursor, OffsetCursor
+from app.storage.pagination import KeysetCursor, OffsetCursor, TagCountCursor
 from app.storage.search import AnySelect, SearchIndex
 from app.storage.search.query import SearchQuery
 from app.storage.tables import Article, ArticleTag, Tag
@@ -260,14 +260,27 @@ def _has_tags(keys: Sequence[str]) -> Any:
     return select(link.article_id).where(link.article_id == Article.id, link.tag_id.in_(tag_ids)).exists()
 
 
-def tag_counts(session: Session, *, prefix: str | None, limit: int) -> list[tuple[str, int]]:
-    """Tags with how many articles carry them, most used first."""
+def tag_counts(
+    session: Session, filters: ArticleFilters, *, prefix: str | None, limit: int, after: TagCountCursor | None
+) -> tuple[list[tuple[str, int]], TagCountCursor | None]:
+    """Tags of the articles passing `filters` with how many carry each, most used first (ties by key), and the
+    position after the last when more follow. Counted in one grouped statement; `after` is applied to the
+    groups (HAVING), so every page costs one pass over the matching tag links."""
     count = func.count(ArticleTag.article_id)
-    stmt = select(Tag.display, count).join(ArticleTag, ArticleTag.tag_id == Tag.id).group_by(Tag.id, Tag.display)
+    stmt = select(Tag.display, Tag.key, count).join(ArticleTag, ArticleTag.tag_id == Tag.id)
+    if any(getattr(filters, f.name) for f in fields(filters)):
+        # Joined only when narrowed: the global counts need no article row.
+        stmt = _filtered(stmt.join(Article, Article.id == ArticleTag.article_id), filters, _keys(filters.tags))
     if prefix:
         stmt = stmt.where(Tag.key.startswith(tag_key(prefix), autoescape=True))
-    stmt = stmt.order_by(count.desc(), Tag.key).limit(limit)
-    return [(display, n) for display, n in session.execute(stmt)]
+    stmt = stmt.group_by(Tag.id, Tag.key, Tag.display)
+    if after is not None:
+        stmt = stmt.having(or_(count < after.count, and_(count == after.count, Tag.key > after.key)))
+    rows = session.execute(stmt.order_by(count.desc(), Tag.key).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = TagCountCursor(rows[-1][2], rows[-1][1]) if more else None
+    return [(display, n) for display, _key, n in rows], next_cursor
 
 
 def is_reachable(session: Session) -> bool:
