@@ -41,6 +41,8 @@ LIST_COLUMNS = (
     Article.content_hash,
     Article.sort_at,
 )
+# An export line carries the content a client wrote (the body and the first-submitted URL included).
+EXPORT_COLUMNS = (*LIST_COLUMNS, Article.body, Article.original_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +181,18 @@ def list_articles(
     return _newest(session, filters, limit=limit, cursor=cursor)
 
 
+def export_page(session: Session, filters: ArticleFilters, *, limit: int, after: KeysetCursor | None) -> Page:
+    """One batch of an export: a newest-first keyset page whose rows carry the body and original URL."""
+    return _newest(session, filters, limit=limit, cursor=after, columns=EXPORT_COLUMNS)
+
+
 def _newest(
-    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | OffsetCursor | None
+    session: Session,
+    filters: ArticleFilters,
+    *,
+    limit: int,
+    cursor: KeysetCursor | OffsetCursor | None,
+    columns: Sequence[Any] = LIST_COLUMNS,
 ) -> Page:
     required = _keys(filters.tags)
     if required:
@@ -189,10 +201,10 @@ def _newest(
         # order from PostgreSQL, which then fetches every article of the tag and sorts them.
         link = ArticleTag
         tag_id = select(Tag.id).where(Tag.key == required[0]).scalar_subquery()
-        stmt: AnySelect = select(*LIST_COLUMNS).join(link, link.article_id == Article.id).where(link.tag_id == tag_id)
+        stmt: AnySelect = select(*columns).join(link, link.article_id == Article.id).where(link.tag_id == tag_id)
         order = (link.sort_at, link.article_id)
     else:
-        stmt = select(*LIST_COLUMNS)
+        stmt = select(*columns)
         order = (Article.sort_at, Article.id)
     # Rows passing a published_* filter have sort_at == published_at, so the range bounds the index scan
     # itself (it used to walk every newer entry of a tag and drop them one by one).
