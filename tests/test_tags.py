@@ -105,6 +105,11 @@ def test_counts_cover_only_the_filtered_articles(
     assert [(i["tag"], i["count"]) for i in body["items"]] == expected
 
 
+def test_a_filter_nothing_matches_counts_nothing(client: TestClient, tagged: list[dict[str, Any]]) -> None:
+    for params in ({"tag": "no such tag"}, {"tag": ["nato", "gamma"]}, {"source": "nowhere.example"}):
+        assert client.get("/tags", params=params).json() == {"items": [], "next_cursor": None}, params
+
+
 def test_prefix_narrows_and_pages(client: TestClient, tagged: list[dict[str, Any]]) -> None:
     expected = [(t, n) for t, n in _expected(tagged) if t.casefold().startswith("e")]
     assert [t for t, _ in expected] == ["Energy", "Epsilon"]  # "Énergie" starts with É, not e

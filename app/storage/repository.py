@@ -281,8 +281,9 @@ def tag_counts(
     count = func.count(ArticleTag.article_id)
     stmt = select(Tag.display, Tag.key, count).join(ArticleTag, ArticleTag.tag_id == Tag.id)
     if any(getattr(filters, f.name) for f in fields(filters)):
-        # Joined only when narrowed: the global counts need no article row.
-        stmt = _filtered(stmt.join(Article, Article.id == ArticleTag.article_id), filters, _keys(filters.tags))
+        # The matching articles as a set first, then their links: checking the filters per link instead
+        # (a join and EXISTS for each of every article's tags) took 205 ms for a tag of 18 articles at 10k.
+        stmt = stmt.where(ArticleTag.article_id.in_(_matching_ids(filters)))
     if prefix:
         stmt = stmt.where(Tag.key.startswith(tag_key(prefix), autoescape=True))
     stmt = stmt.group_by(Tag.id, Tag.key, Tag.display)
@@ -293,6 +294,17 @@ def tag_counts(
     rows = rows[:limit]
     next_cursor = TagCountCursor(rows[-1][2], rows[-1][1]) if more else None
     return [(display, n) for display, _key, n in rows], next_cursor
+
+
+def _matching_ids(filters: ArticleFilters) -> AnySelect:
+    """Ids of the articles passing the filters, driven from the first required tag's links when there is one."""
+    required = _keys(filters.tags)
+    stmt: AnySelect = select(Article.id)
+    if required:
+        link = aliased(ArticleTag)
+        tag_id = select(Tag.id).where(Tag.key == required[0]).scalar_subquery()
+        stmt = stmt.join(link, link.article_id == Article.id).where(link.tag_id == tag_id)
+    return _filtered(stmt, filters, required[1:])
 
 
 def is_reachable(session: Session) -> bool:
