@@ -169,6 +169,10 @@ def test_export_media_types_problems_and_routes(client: TestClient) -> None:
         and raw.content == client.get("/articles/export.ndjson").content
     )
     assert client.get("/articles/export.ndjson").headers["cache-control"] == "no-cache"
+    plain = client.get("/articles/export.ndjson", headers={"Accept-Encoding": "identity"})
+    packed = client.get("/articles/export.ndjson", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+    assert packed.content == plain.content and json.loads(plain.content)["url"] == stored["url"]  # decoded by httpx
     for path in ("/articles/export.ndjson", "/articles/feed.atom"):
         for params in ({"language": "english"}, {"published_after": "yesterday"}, {"sort": "oldest"}):
             problem = client.get(path, params=params)

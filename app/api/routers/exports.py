@@ -50,7 +50,11 @@ def _negotiated(request: Request, media_type: str) -> str:
 def export_articles(request: Request, filters: FiltersDep) -> StreamingResponse:
     """Stream every article matching the filters of GET /articles, read in keyset batches (any size)."""
     lines = export.ndjson_lines(request.app.state.read_sessions, filters)
-    return StreamingResponse(lines, media_type=_negotiated(request, export.NDJSON))
+    media_type = _negotiated(request, export.NDJSON)
+    if "gzip" not in request.headers.get("accept-encoding", ""):  # the test GZipMiddleware itself applies
+        return StreamingResponse(lines, media_type=media_type)
+    headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return StreamingResponse(export.gzipped(lines), media_type=media_type, headers=headers)
 
 
 @router.get(
