@@ -23,8 +23,8 @@ _BYTES = {"schema": {"type": "string", "format": "binary"}}
 
 
 def _ok(description: str, media_type: str, schema: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
-    # The response classes carry no media type of their own: FastAPI would then write `type: string` into
-    # the schema given here (it merges the two), and the export's line schema would be a string.
+    # The routes' response classes are the plain ones, without a media type: given one, FastAPI merges its own
+    # `type: string` into the schema declared here, and the export's line schema would read as a string.
     content = {media_type: {"schema": schema}, OCTET_STREAM: _BYTES}
     return {200: {"description": description, "content": content}, **problem_responses(422)}
 
@@ -51,7 +51,8 @@ def export_articles(request: Request, filters: FiltersDep) -> StreamingResponse:
     """Stream every article matching the filters of GET /articles, read in keyset batches (any size)."""
     lines = export.ndjson_lines(request.app.state.read_sessions, filters)
     media_type = _negotiated(request, export.NDJSON)
-    if "gzip" not in request.headers.get("accept-encoding", ""):  # the test GZipMiddleware itself applies
+    # GZipMiddleware's own test of Accept-Encoding, so this route encodes exactly when the others do.
+    if "gzip" not in request.headers.get("accept-encoding", ""):
         return StreamingResponse(lines, media_type=media_type)
     headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
     return StreamingResponse(export.gzipped(lines), media_type=media_type, headers=headers)
