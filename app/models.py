@@ -113,10 +113,16 @@ def _language_code(value: str) -> str:
 HTTP_URL_PATTERN = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]{1,253})(:[0-9]{0,5})?([/?#][^\s\x00-\x1f\x7f]*)?\s*$"
 _URL_SCHEMA = {"type": "string", "format": "uri", "minLength": 1, "maxLength": MAX_URL, "pattern": HTTP_URL_PATTERN}
 
+
+def utc_text(value: datetime) -> str:
+    """An instant as served: ISO 8601 in UTC with `Z` (naive values are UTC, as SQLite hands them back)."""
+    return as_utc(value).isoformat().replace("+00:00", "Z")
+
+
 UTCDateTime = Annotated[
     datetime,
     BeforeValidator(_as_utc),
-    PlainSerializer(lambda v: as_utc(v).isoformat().replace("+00:00", "Z"), return_type=str),
+    PlainSerializer(utc_text, return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 # An absolute http(s) URL as clients send it: the documented pattern (checked as sent, so the schema's
@@ -292,6 +298,18 @@ class Total(BaseModel):
     )
 
 
+class ArticleExport(ArticleCreate):
+    """One line of an NDJSON export: the article as a client writes it (the `POST /articles` body), plus the
+    URL it was first submitted under, so that `broadsheet ingest` of the file stores the same articles."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{**EXAMPLE_CREATE, "original_url": EXAMPLE_READ["original_url"]}]},
+    )
+
+    original_url: Url | None = Field(default=None, description="The URL as first submitted, before canonicalisation.")
+
+
 class ArticlePage(BaseModel):
     """One page of a listing; pass `next_cursor` back as `cursor` for the next page."""
 
@@ -414,11 +432,14 @@ class TagCount(BaseModel):
 
 
 class TagList(BaseModel):
-    """Tags in use, most used first."""
+    """Tags in use, most used first; pass `next_cursor` back as `cursor` for the next page."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"tag": "NATO", "count": 12}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [{"tag": "NATO", "count": 12}], "next_cursor": None}]}
+    )
 
     items: list[TagCount]
+    next_cursor: str | None = Field(description="Opaque; null on the last page.")
 
 
 @dataclass(frozen=True, slots=True)

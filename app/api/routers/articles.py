@@ -1,5 +1,6 @@
 """/articles: list, search, read, look up by URL, create and delete."""
 
+from dataclasses import replace
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -7,10 +8,11 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from app.api.deps import ArticleId, CurrentArticle, IndexDep, ReadSession, SettingsDep, WriteGuard, WriterDep
+from app.api.filters import FiltersDep
 from app.api.schemas import Force, IngestResponse, highlight, problem_responses, respond, stored_responses
 from app.errors import InvalidCursor, InvalidInput, NotFound
 from app.ingestion import service
-from app.ingestion.urls import host_name, url_key
+from app.ingestion.urls import url_key
 from app.models import (
     ArticleCreate,
     ArticlePage,
@@ -20,7 +22,6 @@ from app.models import (
     Histogram,
     HttpUrlText,
     Interval,
-    QueryInstant,
 )
 from app.storage import listing, pagination, repository
 from app.storage.filters import ArticleFilters, Sort
@@ -42,22 +43,11 @@ register_url_convertor("id", _IdConvertor())
 
 def _filters(
     settings: SettingsDep,
-    tag: Annotated[
-        list[str],
-        Query(max_length=20, description="Repeatable; every tag must match (case-insensitive).", examples=["nato"]),
-    ] = [],  # noqa: B006 - FastAPI copies defaults
-    any_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; at least one must match.")] = [],  # noqa: B006
-    exclude_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; none may match.")] = [],  # noqa: B006
-    source: Annotated[str | None, Query(max_length=255, description="Publishing host, e.g. sputnikglobe.com.")] = None,
-    language: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO 639-1 code.")] = None,
+    base: FiltersDep,
     author: Annotated[
         list[str], Query(max_length=200, description="Repeatable; every author must match (whole name, any case).")
-    ] = [],  # noqa: B006
+    ] = [],  # noqa: B006 - FastAPI copies defaults
     section: Annotated[str | None, Query(max_length=200, description="Whole section name, any case.")] = None,
-    published_after: Annotated[QueryInstant | None, Query(description="Inclusive; ISO 8601, UTC if no offset.")] = None,
-    published_before: Annotated[
-        QueryInstant | None, Query(description="Exclusive; ISO 8601, UTC if no offset.")
-    ] = None,
     q: Annotated[
         str | None,
         Query(
@@ -71,20 +61,10 @@ def _filters(
         ),
     ] = None,
 ) -> ArticleFilters:
-    """The filters every listing, facet count, histogram and export shares."""
+    """The shared filters plus what only the search index serves: authors, a section and a search query."""
     query = parse_query(q, max_chars=settings.max_query_chars, max_terms=settings.max_query_terms) if q else None
-    return ArticleFilters(
-        tags=tag,
-        any_tags=any_tag,
-        exclude_tags=exclude_tag,
-        source=host_name(source) if source else None,
-        language=language.lower() if language else None,
-        authors=[a for a in author if a.strip()],
-        section=section if section and section.strip() else None,
-        published_after=published_after,
-        published_before=published_before,
-        query=query,
-    )
+    section = section if section and section.strip() else None
+    return replace(base, authors=[a for a in author if a.strip()], section=section, query=query)
 
 
 Filters = Annotated[ArticleFilters, Depends(_filters)]
