@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from app.config import Settings
     from app.fetch.client import Fetcher
     from app.ingestion import bulk
-    from app.ingestion.documents import Document
-    from app.ingestion.service import Failed
+    from app.reader.pipeline import Document, Failed
     from app.storage.db import Writer
 
 log = logging.getLogger("broadsheet")
@@ -148,14 +147,14 @@ def _documents(sources: Iterable[str], url: str | None, fetcher: Fetcher | None)
 def _parse(args: argparse.Namespace) -> int:
     from app.config import get_settings
     from app.ingestion import documents, pool, service
-    from app.ingestion.service import Failed
+    from app.reader.pipeline import Extracted, Failed
 
     failed = 0
     fetcher = _fetcher(get_settings())
     try:
         for doc in _documents(documents.expand(args.paths), args.url, fetcher):
             if isinstance(doc, Failed):
-                items: list[service.Extracted | Failed] = [doc]
+                items: list[Extracted | Failed] = [doc]
             else:
                 # Only read, never stored: a document that names no URL is still worth its article.
                 items = pool.parse_document(replace(doc, hints=replace(doc.hints, url_optional=True)))

@@ -8,8 +8,8 @@ import pytest
 
 from app.domain import Hints
 from app.errors import UnsupportedFormat
-from app.ingestion.decode import decode
-from app.ingestion.service import extract
+from app.reader.decode import decode
+from app.reader.pipeline import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "encodings"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.domain import Hints
-from app.ingestion.service import extract
+from app.reader.pipeline import extract
 from tests.conftest import SHARED, require_shared
 
 FIXTURE = Path(__file__).parent / "fixtures" / "article.html"

@@ -3,7 +3,7 @@
 import json
 
 from app.domain import Hints
-from app.ingestion.service import extract
+from app.reader.pipeline import extract
 
 BODY = "<p>" + " ".join(["The committee met on Tuesday and agreed the plan after a long debate."] * 6) + "</p>"
 

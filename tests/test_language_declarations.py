@@ -5,9 +5,9 @@ import json
 import pytest
 
 from app.domain import Hints
-from app.ingestion import normalize
-from app.ingestion.languages import agreed_html_language
-from app.ingestion.service import extract
+from app.reader import normalize
+from app.reader.languages import agreed_html_language
+from app.reader.pipeline import extract
 from tests.factories import article_json
 
 GERMAN = (

@@ -14,9 +14,8 @@ from warcio.warcwriter import WARCWriter
 
 from app.cli import main
 from app.domain import Hints
-from app.ingestion.documents import Document
 from app.ingestion.pool import ParserPool
-from app.ingestion.service import Extracted, Failed
+from app.reader.pipeline import Document, Extracted, Failed
 from tests.conftest import SEED, row_count
 from tests.servers import page, serve
 from tests.workers import hang_or_crash

@@ -10,9 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.domain import Outcome
-from app.ingestion import normalize, service
-from app.ingestion.service import Extracted, Failed, IngestResult
+from app.ingestion import service
+from app.ingestion.service import IngestResult
 from app.models import ArticleCreate
+from app.reader import normalize
+from app.reader.pipeline import Extracted, Failed
 from app.storage import batch
 from app.storage.db import Writer, write_session, write_session_factory
 from tests.conftest import row_count

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from app.domain import Hints
-from app.ingestion.dates import parse_printed_date
-from app.ingestion.parsers import text_dump as dump_parser
-from app.ingestion.service import extract
+from app.reader.dates import parse_printed_date
+from app.reader.parsers import text_dump as dump_parser
+from app.reader.pipeline import extract
 from tests.conftest import SEED, SHARED, require_shared
 from tests.factories import text_dump
 

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from app.fetch.client import Fetcher
 from app.ingestion import service
-from app.ingestion.documents import Document
 from app.ingestion.pool import Parsed, ParserPool
-from app.ingestion.service import Extracted, Failed, IngestResult
+from app.ingestion.service import IngestResult
+from app.reader.pipeline import Document, Extracted, Failed
 from app.storage.db import Writer
 
 log = logging.getLogger(__name__)

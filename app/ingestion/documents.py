@@ -4,26 +4,17 @@ import glob
 import gzip
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain import Hints
 from app.errors import BroadsheetError
 from app.fetch.client import Fetcher
 from app.ingestion import archives
-from app.ingestion.service import Failed, fetch
+from app.ingestion.service import fetch
+from app.reader.pipeline import Document, Failed
 
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".xml", ".rss", ".atom", ".gz", ".warc", ".ndjson", ".jsonl")
 STDIN = "-"
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One document's bytes, a name for reports, and what we know about it."""
-
-    name: str
-    data: bytes
-    hints: Hints
 
 
 def expand(sources: Sequence[str]) -> Iterator[str]:

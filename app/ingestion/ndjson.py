@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.ingestion.service import Extracted, Failed
 from app.models import MAX_URL, ArticleCreate, ArticleListItem, ArticleRead, is_web_url
+from app.reader.pipeline import Extracted, Failed
 
 SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 # Derived from the models, so a new server-owned field is accepted (and ignored) without a list to edit.

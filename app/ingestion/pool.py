@@ -19,9 +19,8 @@ from typing import Any, TypeVar
 
 from app.domain import Hints
 from app.errors import BroadsheetError, ParseError
-from app.ingestion import service
-from app.ingestion.documents import Document
-from app.ingestion.service import Extracted, Failed
+from app.reader import pipeline
+from app.reader.pipeline import Document, Extracted, Failed
 
 log = logging.getLogger(__name__)
 Parsed = list[Extracted | Failed]
@@ -33,7 +32,7 @@ ParseOneFunction = Callable[[Document], "Extracted | BroadsheetError"]
 def parse_document(doc: Document) -> Parsed:
     """Every article of one document, or why it has none; never raises."""
     try:
-        return service.extract_all(doc.data, hints=doc.hints)
+        return pipeline.extract_all(doc.data, hints=doc.hints)
     except BroadsheetError as exc:
         return [Failed(doc.name, exc.detail)]
     except Exception as exc:  # a parser bug must cost one document, not the run
@@ -42,13 +41,13 @@ def parse_document(doc: Document) -> Parsed:
 
 
 def extract_feed(doc: Document) -> Parsed | BroadsheetError:
-    """Every entry of one feed document as `service.extract_feed` reads it; its error is returned."""
-    return _errors_returned(lambda: service.extract_feed(doc.data, hints=doc.hints), doc)
+    """Every entry of one feed document as `pipeline.extract_feed` reads it; its error is returned."""
+    return _errors_returned(lambda: pipeline.extract_feed(doc.data, hints=doc.hints), doc)
 
 
 def extract_one(doc: Document) -> Extracted | BroadsheetError:
-    """One article document as `service.extract` reads it; its error is returned (to cross the pipe)."""
-    return _errors_returned(lambda: service.extract(doc.data, hints=doc.hints), doc)
+    """One article document as `pipeline.extract` reads it; its error is returned (to cross the pipe)."""
+    return _errors_returned(lambda: pipeline.extract(doc.data, hints=doc.hints), doc)
 
 
 def _errors_returned(parse: Callable[[], T], doc: Document) -> T | BroadsheetError:
@@ -134,17 +133,17 @@ class ParserPool:
         raise RuntimeError("a parser process did not start")
 
     def parse_page(self, data: bytes, hints: Hints) -> Extracted:
-        """`service.extract`, in a worker: the signature feed completion and the API call."""
+        """`pipeline.extract`, in a worker: the signature feed completion and the API call."""
         return self.run_one(Document(hints.url or "document", data, hints))
 
     def parse_feed(self, data: bytes, hints: Hints) -> Parsed:
-        """`service.extract_feed`, in a worker: a feed's XML is untrusted input like any page."""
+        """`pipeline.extract_feed`, in a worker: a feed's XML is untrusted input like any page."""
         result = self._run("feed", Document(hints.url or "feed", data, hints))
         assert isinstance(result, list)
         return result
 
     def run_one(self, doc: Document) -> Extracted:
-        """Parse one article document in a worker; raises what `service.extract` raises, or ParseError
+        """Parse one article document in a worker; raises what `pipeline.extract` raises, or ParseError
         when the document takes longer than the limit or kills its worker."""
         result = self._run("one", doc)
         assert isinstance(result, Extracted)

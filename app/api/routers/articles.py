@@ -9,8 +9,8 @@ from app.api.deps import ArticleId, CurrentArticle, ReadSession, SearchDep, Sett
 from app.api.schemas import Force, IngestResponse, highlight, problem_responses, respond, stored_responses
 from app.errors import InvalidCursor, NotFound
 from app.ingestion import service
-from app.ingestion.urls import url_key
 from app.models import ArticleCreate, ArticlePage, ArticleRead, HttpUrlText, QueryInstant
+from app.reader.urls import url_key
 from app.storage import pagination, repository
 from app.storage.pagination import OffsetCursor
 from app.storage.search.query import parse_query

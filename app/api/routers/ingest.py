@@ -22,6 +22,7 @@ from app.domain import Hints
 from app.errors import UnsupportedFormat
 from app.ingestion import service
 from app.models import HttpUrlText
+from app.reader import pipeline
 
 router = APIRouter(tags=["ingestion"])
 
@@ -215,7 +216,7 @@ async def ingest_feed_url(
     return _feed_response(await run_in_threadpool(flow, writer, parsers, fetcher, body.url, fetch_links=fetch_links))
 
 
-def _feed_response(results: list[service.IngestResult | service.Failed]) -> FeedIngestResponse:
+def _feed_response(results: list[service.IngestResult | pipeline.Failed]) -> FeedIngestResponse:
     counts = Counter(r.outcome.value if isinstance(r, service.IngestResult) else "failed" for r in results)
     return FeedIngestResponse(
         created=counts["created"],

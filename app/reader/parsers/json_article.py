@@ -5,8 +5,8 @@ from typing import Any
 
 from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
-from app.ingestion.dates import parse_loose_date
-from app.ingestion.parsers import jsonld
+from app.reader.dates import parse_loose_date
+from app.reader.parsers import jsonld
 
 # Fields Broadsheet itself returns; accepted so an exported article can be fed back in, then ignored.
 SERVER_FIELDS = frozenset(

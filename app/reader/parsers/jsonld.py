@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.domain import ArticleDraft
-from app.ingestion.dates import parse_loose_date
+from app.reader.dates import parse_loose_date
 
 ARTICLE_TYPES = frozenset(
     [

@@ -13,10 +13,10 @@ from lxml.etree import ParserError
 
 from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
-from app.ingestion.dates import parse_loose_date
-from app.ingestion.parsers import html_meta as m
-from app.ingestion.parsers.boilerplate import strip_boilerplate
-from app.ingestion.urls import preferred_url
+from app.reader.dates import parse_loose_date
+from app.reader.parsers import html_meta as m
+from app.reader.parsers.boilerplate import strip_boilerplate
+from app.reader.urls import preferred_url
 
 # Choices that `python -m bench extraction --cv K` checks by site cross-validation (README, Benchmarks):
 # trafilatura's favor_precision for the body pass, and the call-to-action filter over its output.

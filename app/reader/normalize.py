@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from app.domain import ArticleDraft, as_utc, assume_utc, tag_key
 from app.errors import InvalidInput, ParseError
-from app.ingestion.authors import clean_authors
-from app.ingestion.languages import ISO_639_1
-from app.ingestion.urls import canonical_url, source_of, url_key
 from app.models import MAX_BODY, MAX_NAME, MAX_TITLE, MAX_URL, ArticleCreate, PreparedArticle, is_web_url
+from app.reader.authors import clean_authors
+from app.reader.languages import ISO_639_1
+from app.reader.urls import canonical_url, source_of, url_key
 
 _LANGUAGE_EVIDENCE_CHARS = 400  # of the 700 read
 _LANGUAGE_OVERRIDE = 0.999

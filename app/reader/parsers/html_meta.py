@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import htmldate
 
 from app.domain import ArticleDraft
-from app.ingestion.authors import clean_authors
-from app.ingestion.dates import parse_dateline, parse_loose_date
-from app.ingestion.parsers import jsonld
+from app.reader.authors import clean_authors
+from app.reader.dates import parse_dateline, parse_loose_date
+from app.reader.parsers import jsonld
 
 Meta = dict[str, list[str]]
 
