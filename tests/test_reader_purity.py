@@ -36,7 +36,9 @@ def reader_import_graph() -> dict[str, list[str]]:
         module = ".".join(path.relative_to(READER.parents[1]).with_suffix("").parts).removesuffix(".__init__")
         app_modules = {m for m in _imports(path) if m.startswith("app.")}
         # keep modules, not the names imported from them (`from app.domain import Hints` is app.domain)
-        graph[module] = sorted(m for m in app_modules if _is_module(m))
+        modules = {m for m in app_modules if _is_module(m)}
+        # `from app.reader.parsers import feed` names the package only to reach the module
+        graph[module] = sorted(m for m in modules if not any(o.startswith(m + ".") for o in modules))
     return graph
 
 
