@@ -300,6 +300,12 @@ class TagList(BaseModel):
     items: list[TagCount]
 
 
+# Derived from the models, so a new article field is declared once, on its model. Server fields are what
+# Broadsheet returns and owns: accepted in exported articles fed back in (JSON, NDJSON), then ignored.
+CLIENT_FIELDS = frozenset(ArticleCreate.model_fields)
+SERVER_FIELDS = frozenset(set(ArticleRead.model_fields) | set(ArticleListItem.model_fields)) - CLIENT_FIELDS
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedArticle:
     """A validated article plus everything storage derives from it."""

@@ -15,12 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.models import MAX_URL, ArticleCreate, ArticleListItem, ArticleRead, is_web_url
+from app.models import MAX_URL, SERVER_FIELDS, ArticleCreate, is_web_url
 from app.reader.pipeline import Extracted, Failed
 
 SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
-# Derived from the models, so a new server-owned field is accepted (and ignored) without a list to edit.
-SERVER_FIELDS = (set(ArticleRead.model_fields) | set(ArticleListItem.model_fields)) - set(ArticleCreate.model_fields)
 
 
 def is_ndjson(source: str) -> bool:
