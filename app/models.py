@@ -157,6 +157,7 @@ EXAMPLE_CREATE: dict[str, JsonValue] = {
 EXAMPLE_LISTED: dict[str, JsonValue] = {
     **{k: v for k, v in EXAMPLE_CREATE.items() if k != "body"},
     "id": 1,
+    "canonical_url": "https://example.com/news/2026/02/03/story",
     "keywords": [],
     "section": "World",
     "site_name": "Example News",
@@ -193,6 +194,11 @@ class ArticleCreate(BaseModel):
     url: Url = Field(
         description="Address of the article; stored in canonical form, unique.",
         examples=["https://example.com/news/2026/02/03/story"],
+    )
+    canonical_url: Url | None = Field(
+        default=None,
+        description="The address the page declares for itself (<link rel=canonical>, og:url or JSON-LD url), "
+        "as declared, even on another site; `url` is the address the article is stored under.",
     )
     title: Stripped = Field(
         min_length=1, max_length=MAX_TITLE, pattern=MEANINGFUL, description="Headline without site-name suffix."
@@ -231,6 +237,10 @@ class ArticleBase(BaseModel):
 
     id: int = Field(description="Stable identifier assigned by Broadsheet.")
     url: UrlOut = Field(description="Canonical URL.")
+    canonical_url: UrlOut | None = Field(
+        description="The address the page declares for itself (<link rel=canonical>, og:url or JSON-LD url), "
+        "as declared, even on another site; null when it declares none."
+    )
     title: str
     summary: str | None
     authors: list[str]

@@ -42,8 +42,10 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
     title = m.headline(tree, title_candidates, sites)
     extracted = _trafilatura(tree, hints.url)
     first = _first_of
+    declared = (m.canonical(tree), m.one(meta, "og:url"), ld.url)
     return ArticleDraft(
-        url=preferred_url(hints.url, m.canonical(tree), m.one(meta, "og:url"), ld.url),
+        url=preferred_url(hints.url, *declared),
+        canonical_url=first(*declared),
         title=title,
         summary=first(ld.summary, m.one(meta, "og:description"), m.one(meta, "description")),
         body=first(_filtered(extracted.get("text")), ld.body),
