@@ -46,6 +46,15 @@ def test_og_url_then_json_ld_url_when_there_is_no_link() -> None:
     assert (from_og, from_ld) == ("https://copy.example/og", "https://copy.example/ld")
 
 
+def test_a_json_ld_document_declares_it_by_its_url() -> None:
+    document = {"@type": "NewsArticle", "headline": "Dockers strike", "articleBody": "Dockers stopped work."}
+    declared = json.dumps({**document, "url": "https://origin.example/ld"}).encode()
+    article = extract(declared, hints=Hints(content_type="application/ld+json")).article
+    assert (article.url, article.canonical_url) == ("https://origin.example/ld", "https://origin.example/ld")
+    hinted = extract(json.dumps(document).encode(), hints=Hints(url="https://copy.example/ld")).article
+    assert (hinted.url, hinted.canonical_url) == ("https://copy.example/ld", None)
+
+
 def test_none_when_nothing_is_declared_and_a_non_web_url_is_dropped_with_a_warning() -> None:
     assert read("")[1] is None
     _, canonical, warnings = read('<link rel="canonical" href="javascript:alert(1)">')
