@@ -147,19 +147,19 @@ def _documents(sources: Iterable[str], url: str | None, fetcher: Fetcher | None)
 def _parse(args: argparse.Namespace) -> int:
     from app.config import get_settings
     from app.ingestion import documents, pool, service
-    from app.reader.pipeline import Extracted, Failed
+    from app.reader.pipeline import Failed, ParsedArticle
 
     failed = 0
     fetcher = _fetcher(get_settings())
     try:
         for doc in _documents(documents.expand(args.paths), args.url, fetcher):
             if isinstance(doc, Failed):
-                items: list[Extracted | Failed] = [doc]
+                items: list[ParsedArticle | Failed] = [doc]
             else:
                 # Only read, never stored: a document that names no URL is still worth its article.
                 items = pool.parse_document(replace(doc, hints=replace(doc.hints, url_optional=True)))
             if fetcher is not None:
-                items = service.complete_feed_entries(items, fetcher, service.InThreadParsers().parse_page, limit=None)
+                items = service.complete_feed_entries(items, fetcher, service.InThreadParsers().parse, limit=None)
             for number, item in enumerate(items, start=1):
                 source = doc.name if len(items) == 1 or isinstance(doc, Failed) else f"{doc.name}#{number}"
                 if isinstance(item, Failed):

@@ -167,7 +167,7 @@ def _store_all(batch: list[Any], session: Any) -> object:
     """The old store step, kept here as the benchmark's reference: a savepoint and an upsert per article."""
     results: list[object] = []
     for item in batch:
-        if isinstance(item, pipeline.Extracted):
+        if isinstance(item, pipeline.ParsedArticle):
             with session.begin_nested():
                 results.append(service.store(session, item))
     return results

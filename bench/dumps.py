@@ -34,7 +34,7 @@ TUNABLES: list[tuple[str, list[Any]]] = [
 
 def read(key: str) -> dict[str, Any]:
     try:
-        article = pipeline.extract((DUMPS / f"{key}.txt").read_bytes(), hints=Hints(content_type="text/plain")).article
+        article = pipeline.parse((DUMPS / f"{key}.txt").read_bytes(), hints=Hints(content_type="text/plain")).article
     except BroadsheetError as exc:
         return {"error": exc.detail}
     return {

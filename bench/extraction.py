@@ -48,7 +48,7 @@ def load_scorer() -> Callable[[dict[str, Any], dict[str, Any]], dict[str, float]
 
 def broadsheet(data: bytes, url: str) -> dict[str, Any]:
     try:
-        article = pipeline.extract(data, hints=Hints(content_type="text/html", url=url)).article
+        article = pipeline.parse(data, hints=Hints(content_type="text/html", url=url)).article
     except BroadsheetError:
         return {}
     return {

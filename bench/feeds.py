@@ -27,7 +27,7 @@ def load_expectations() -> dict[str, list[dict[str, Any]]]:
 def read_feed(name: str) -> list[dict[str, Any]] | str:
     """Each entry of a fixture feed as plain values, or the reason the whole feed failed."""
     try:
-        items = pipeline.extract_feed((FIXTURES / name).read_bytes(), hints=Hints())
+        items = pipeline.parse_feed((FIXTURES / name).read_bytes(), hints=Hints())
     except BroadsheetError as exc:
         return exc.detail
     entries: list[dict[str, Any]] = []

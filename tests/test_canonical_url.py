@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.domain import Hints
 from app.reader.normalize import content_hash
-from app.reader.pipeline import extract
+from app.reader.pipeline import parse
 
 BODY = "<p>Dockers in the port stopped work on Monday over pay, the union said in a statement on Sunday.</p>"
 
@@ -21,8 +21,8 @@ def page(head: str) -> bytes:
 def read(
     head: str, url: str = "https://copy.example/news/strike?utm_source=x"
 ) -> tuple[str, str | None, tuple[str, ...]]:
-    extracted = extract(page(head), hints=Hints(content_type="text/html", url=url))
-    return extracted.article.url, extracted.article.canonical_url, extracted.warnings
+    parsed = parse(page(head), hints=Hints(content_type="text/html", url=url))
+    return parsed.article.url, parsed.article.canonical_url, parsed.warnings
 
 
 def test_a_relative_link_rel_canonical_is_resolved_against_the_page() -> None:
@@ -49,9 +49,9 @@ def test_og_url_then_json_ld_url_when_there_is_no_link() -> None:
 def test_a_json_ld_document_declares_it_by_its_url() -> None:
     document = {"@type": "NewsArticle", "headline": "Dockers strike", "articleBody": "Dockers stopped work."}
     declared = json.dumps({**document, "url": "https://origin.example/ld"}).encode()
-    article = extract(declared, hints=Hints(content_type="application/ld+json")).article
+    article = parse(declared, hints=Hints(content_type="application/ld+json")).article
     assert (article.url, article.canonical_url) == ("https://origin.example/ld", "https://origin.example/ld")
-    hinted = extract(json.dumps(document).encode(), hints=Hints(url="https://copy.example/ld")).article
+    hinted = parse(json.dumps(document).encode(), hints=Hints(url="https://copy.example/ld")).article
     assert (hinted.url, hinted.canonical_url) == ("https://copy.example/ld", None)
 
 
@@ -89,7 +89,7 @@ def test_a_client_may_send_it_and_only_http_urls_are_accepted(client: TestClient
 
 def test_articles_that_declare_none_keep_the_content_hash_they_were_stored_with() -> None:
     # The hash as computed before the field existed: a re-ingest of a stored article then stays UNCHANGED.
-    article = extract(page(""), hints=Hints(content_type="text/html", url="https://copy.example/plain")).article
+    article = parse(page(""), hints=Hints(content_type="text/html", url="https://copy.example/plain")).article
     before = article.model_dump(mode="json", exclude={"url", "canonical_url"})
     assert content_hash(article) == sha256(json.dumps(before, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     declared = article.model_copy(update={"canonical_url": "https://origin.example/plain"})

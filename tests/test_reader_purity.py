@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.domain import Hints
 from app.ingestion.pool import ParserPool
-from app.reader.pipeline import Document, Extracted, Failed
+from app.reader.pipeline import Document, Failed, ParsedArticle
 from tests.workers import FORBIDDEN_IN_WORKERS, parse_and_report_modules
 
 READER = Path(__file__).resolve().parents[1] / "app" / "reader"
@@ -78,7 +78,7 @@ def test_a_parser_worker_process_has_no_storage_or_http_modules_loaded() -> None
     finally:
         pool.close()
     article, pid, loaded = parsed
-    assert isinstance(article, Extracted) and article.article.title == "Dockers strike"
+    assert isinstance(article, ParsedArticle) and article.article.title == "Dockers strike"
     assert isinstance(pid, Failed) and int(pid.reason) != os.getpid()  # it ran in the worker process
     assert isinstance(loaded, Failed) and loaded.name == "forbidden modules"
     assert loaded.reason == ""

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.models import MAX_URL, SERVER_FIELDS, ArticleCreate, is_web_url
-from app.reader.pipeline import Extracted, Failed
+from app.reader.pipeline import Failed, ParsedArticle
 
 SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 
@@ -25,7 +25,7 @@ def is_ndjson(source: str) -> bool:
     return source.endswith(SUFFIXES)
 
 
-def read(source: str) -> Iterator[Extracted | Failed]:
+def read(source: str) -> Iterator[ParsedArticle | Failed]:
     """Each line of an NDJSON file as an article, or as a failure named `file:line`; blank lines are skipped."""
     try:
         with _open(source) as lines:
@@ -40,7 +40,7 @@ def _open(source: str) -> io.BufferedIOBase:
     return gzip.open(source, "rb") if source.endswith(".gz") else Path(source).open("rb")
 
 
-def _article(line: bytes, name: str) -> Extracted | Failed:
+def _article(line: bytes, name: str) -> ParsedArticle | Failed:
     try:
         data: Any = json.loads(line)
     except (ValueError, RecursionError) as exc:
@@ -55,4 +55,4 @@ def _article(line: bytes, name: str) -> Extracted | Failed:
     except ValidationError as exc:
         first = exc.errors()[0]
         return Failed(name, f"{'.'.join(map(str, first['loc'])) or 'article'}: {first['msg']}")
-    return Extracted(article, (), original)
+    return ParsedArticle(article, (), original)

@@ -13,8 +13,8 @@ from app.domain import Hints, Outcome, as_utc
 from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound
 from app.fetch.client import Fetcher
 from app.models import ArticleCreate, ArticleRead, PreparedArticle
-from app.reader import normalize
-from app.reader.pipeline import Extracted, Failed, complete_from_page, extract, extract_feed
+from app.reader import normalize, pipeline
+from app.reader.pipeline import Failed, ParsedArticle, complete_from_page
 from app.storage import batch, changes, repository
 from app.storage.batch import StoredState
 from app.storage.changes import ChangeKind
@@ -41,38 +41,38 @@ class IngestResult:
     stored: ArticleRead | None = None
 
 
-ParsePage = Callable[[bytes, Hints], "Extracted"]
+Parse = Callable[[bytes, Hints], "ParsedArticle"]
 
 
 class Parsers(Protocol):
     """Where documents are parsed: the time-limited worker pool (ParserPool) or the caller's thread."""
 
-    def parse_page(self, data: bytes, hints: Hints) -> "Extracted": ...
+    def parse(self, data: bytes, hints: Hints) -> "ParsedArticle": ...
 
-    def parse_feed(self, data: bytes, hints: Hints) -> "list[Extracted | Failed]": ...
+    def parse_feed(self, data: bytes, hints: Hints) -> "list[ParsedArticle | Failed]": ...
 
 
 class InThreadParsers:
     """Parsing in the calling thread, without a time limit (BROADSHEET_PARSE_WORKERS=0, tests)."""
 
-    def parse_page(self, data: bytes, hints: Hints) -> "Extracted":
-        return extract(data, hints=hints)
+    def parse(self, data: bytes, hints: Hints) -> "ParsedArticle":
+        return pipeline.parse(data, hints=hints)
 
-    def parse_feed(self, data: bytes, hints: Hints) -> "list[Extracted | Failed]":
-        return extract_feed(data, hints=hints)
+    def parse_feed(self, data: bytes, hints: Hints) -> "list[ParsedArticle | Failed]":
+        return pipeline.parse_feed(data, hints=hints)
 
 
 def complete_feed_entries(
-    items: list[Extracted | Failed], fetcher: Fetcher, parse_page: ParsePage, *, limit: int | None = FEED_MAX_FETCHES
-) -> list[Extracted | Failed]:
+    items: list[ParsedArticle | Failed], fetcher: Fetcher, parse: Parse, *, limit: int | None = FEED_MAX_FETCHES
+) -> list[ParsedArticle | Failed]:
     """Summary-only feed entries replaced by their fetched pages (at most `limit` fetched), in order."""
-    completed: list[Extracted | Failed] = []
+    completed: list[ParsedArticle | Failed] = []
     fetched = 0
     for item in items:
-        if isinstance(item, Extracted) and item.page_to_fetch and (limit is None or fetched < limit):
+        if isinstance(item, ParsedArticle) and item.page_to_fetch and (limit is None or fetched < limit):
             fetched += 1
             try:
-                page: Extracted | BroadsheetError = parse_page(*fetch(fetcher, item.page_to_fetch))
+                page: ParsedArticle | BroadsheetError = parse(*fetch(fetcher, item.page_to_fetch))
             except BroadsheetError as exc:
                 page = exc
             item = complete_from_page(item, page)
@@ -87,14 +87,14 @@ def _log_changes(session: Session, results: list[IngestResult]) -> None:
     changes.record(session, ((article_id, ChangeKind.UPSERT) for article_id in entries), now=datetime.now(UTC))
 
 
-def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
+def store_article(writer: Writer, parsed: ParsedArticle | ArticleCreate, *, force: bool = False) -> IngestResult:
     """Store one article and commit: the flow behind every single-article write of the API.
 
     A worse reading of a stored URL is refused with Conflict (409) unless `force`.
     """
 
     def unit(session: Session) -> IngestResult:
-        result = store(session, extracted, force=force)
+        result = store(session, parsed, force=force)
         if result.outcome is Outcome.KEPT:
             raise Conflict("; ".join(result.warnings[-1:]) + "; send force=true to replace it anyway")
         _log_changes(session, [result])
@@ -103,7 +103,7 @@ def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force
     return writer.run(unit)
 
 
-def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
+def store_feed(writer: Writer, items: list[ParsedArticle | Failed]) -> list[IngestResult | Failed]:
     """Store a feed's entries in one transaction with the set-based batch writes bulk ingest uses, and commit.
 
     A worse reading of a stored URL is reported as KEPT (a feed cannot answer 409 per entry).
@@ -113,13 +113,13 @@ def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestRe
 
 def ingest_document(writer: Writer, parsers: Parsers, data: bytes, hints: Hints, *, force: bool) -> IngestResult:
     """POST /ingest: parse a raw document (outside any transaction), then store it."""
-    return store_article(writer, parsers.parse_page(data, hints), force=force)
+    return store_article(writer, parsers.parse(data, hints), force=force)
 
 
 def ingest_url(writer: Writer, parsers: Parsers, fetcher: Fetcher | None, url: str, *, force: bool) -> IngestResult:
     """POST /ingest/url: fetch through the guarded client, parse, store; `url` is kept as original_url."""
-    extracted = parsers.parse_page(*fetch(fetcher, url))._replace(original_url=url)
-    return store_article(writer, extracted, force=force)
+    parsed = parsers.parse(*fetch(fetcher, url))._replace(original_url=url)
+    return store_article(writer, parsed, force=force)
 
 
 def ingest_feed(
@@ -128,7 +128,7 @@ def ingest_feed(
     """POST /ingest/feed: every entry stored; with a fetcher, summary-only entries get their page (at most 20)."""
     items = parsers.parse_feed(data, hints)
     if fetcher is not None:
-        items = complete_feed_entries(items, fetcher, parsers.parse_page, limit=FEED_MAX_FETCHES)
+        items = complete_feed_entries(items, fetcher, parsers.parse, limit=FEED_MAX_FETCHES)
     return store_feed(writer, items)
 
 
@@ -163,7 +163,7 @@ def fetch(fetcher: Fetcher | None, url: str) -> tuple[bytes, Hints]:
 
 def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
     """Parse a raw document and upsert it by canonical URL."""
-    return store(session, extract(data, hints=hints))
+    return store(session, pipeline.parse(data, hints=hints))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,13 +171,13 @@ class PreparedBatch:
     """A batch with what storage derives from each article computed (no database needed), failures in place."""
 
     size: int
-    prepared: list[tuple[int, Extracted, PreparedArticle]]
+    prepared: list[tuple[int, ParsedArticle, PreparedArticle]]
     failed: dict[int, Failed]
 
 
-def prepare_batch(items: list[Extracted | Failed]) -> PreparedBatch:
+def prepare_batch(items: list[ParsedArticle | Failed]) -> PreparedBatch:
     """Canonical URLs, keys and hashes of a batch: CPU work done before its transaction (bulk: in another thread)."""
-    prepared: list[tuple[int, Extracted, PreparedArticle]] = []
+    prepared: list[tuple[int, ParsedArticle, PreparedArticle]] = []
     failed: dict[int, Failed] = {}
     for i, item in enumerate(items):
         if isinstance(item, Failed):
@@ -190,7 +190,7 @@ def prepare_batch(items: list[Extracted | Failed]) -> PreparedBatch:
     return PreparedBatch(len(items), prepared, failed)
 
 
-def store_batch(session: Session, items: list[Extracted | Failed] | PreparedBatch) -> list[IngestResult | Failed]:
+def store_batch(session: Session, items: list[ParsedArticle | Failed] | PreparedBatch) -> list[IngestResult | Failed]:
     """Store a batch with set-based writes (storage.batch), deciding each article as `store` would, in order.
 
     What bulk ingest uses. A worse reading is KEPT; an article the database refuses fails alone (the batch is
@@ -213,17 +213,17 @@ def store_batch(session: Session, items: list[Extracted | Failed] | PreparedBatc
     return ordered
 
 
-def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
+def store(session: Session, parsed: ParsedArticle | ArticleCreate, *, force: bool = False) -> IngestResult:
     """Upsert a validated article by URL key, within the caller's transaction.
 
     Same content is UNCHANGED, an older modification time is UNCHANGED, a worse reading is KEPT (unless
     `force`), anything else updates the same id in place.
     """
-    if isinstance(extracted, ArticleCreate):
-        extracted = Extracted(extracted, ())
-    prepared = normalize.prepare(extracted.article, original_url=extracted.original_url)
+    if isinstance(parsed, ArticleCreate):
+        parsed = ParsedArticle(parsed, ())
+    prepared = normalize.prepare(parsed.article, original_url=parsed.original_url)
     now = datetime.now(UTC)
-    warnings = extracted.warnings
+    warnings = parsed.warnings
     row = repository.find_by_url_key(session, prepared.url_key, for_update=True)
     if row is None:
         row = repository.insert_article(session, prepared, now=now)

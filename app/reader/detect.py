@@ -22,7 +22,7 @@ class Format(Enum):
     HTML = "html"
     JSON = "json"
     TEXT_DUMP = "text"
-    FEED = "feed"  # RSS, Atom or JSON Feed: many articles, see pipeline.extract_feed
+    FEED = "feed"  # RSS, Atom or JSON Feed: many articles, see pipeline.parse_feed
 
 
 PARSERS: dict[Format, Callable[[str, Hints], ArticleDraft]] = {

@@ -17,7 +17,7 @@ from app.reader.parsers import feed
 SUMMARY_ONLY = "the feed carries a summary only and the page was not fetched; body is the summary"
 
 
-class Extracted(NamedTuple):
+class ParsedArticle(NamedTuple):
     """A parsed article, what the parser could not find, and the address it was submitted under."""
 
     article: ArticleCreate
@@ -43,7 +43,7 @@ class Failed:
     reason: str
 
 
-def extract(data: bytes, *, hints: Hints) -> Extracted:
+def parse(data: bytes, *, hints: Hints) -> ParsedArticle:
     """Parse one article document (HTML, text dump, JSON), storing nothing. Feeds are refused here."""
     text, fmt = _read(data, hints)
     if fmt is detect.Format.FEED:
@@ -51,15 +51,15 @@ def extract(data: bytes, *, hints: Hints) -> Extracted:
     return _finish(_parse(fmt, text, hints), hints)
 
 
-def extract_all(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
-    """Every article a document holds: one for a page, one per entry for a feed (see extract_feed)."""
+def parse_all(data: bytes, *, hints: Hints) -> list[ParsedArticle | Failed]:
+    """Every article a document holds: one for a page, one per entry for a feed (see parse_feed)."""
     text, fmt = _read(data, hints)
     if fmt is detect.Format.FEED:
         return _feed_articles(text, hints)
     return [_finish(_parse(fmt, text, hints), hints)]
 
 
-def extract_feed(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
+def parse_feed(data: bytes, *, hints: Hints) -> list[ParsedArticle | Failed]:
     """Each entry of an RSS, Atom or JSON feed as an article.
 
     Entries that carry only a summary come back with the summary as body and `page_to_fetch` set; the
@@ -108,7 +108,7 @@ def _parse(fmt: detect.Format, text: str, hints: Hints) -> ArticleDraft:
     return draft
 
 
-def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
+def _finish(draft: ArticleDraft, hints: Hints) -> ParsedArticle:
     if hints.fetched_at and draft.published_at and draft.published_at > hints.fetched_at:
         # A page cannot have been published after it was fetched: the date is a misreading.
         draft.warnings.append(f"published date {draft.published_at.isoformat()} is after the fetch; dropped")
@@ -116,12 +116,12 @@ def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
     if not draft.body:
         draft.warnings.append("no body text could be extracted")
     article = normalize.draft_to_article(draft, url_optional=hints.url_optional)
-    return Extracted(article, tuple(dict.fromkeys(draft.warnings)), hints.url)
+    return ParsedArticle(article, tuple(dict.fromkeys(draft.warnings)), hints.url)
 
 
-def _feed_articles(text: str, hints: Hints) -> list[Extracted | Failed]:
+def _feed_articles(text: str, hints: Hints) -> list[ParsedArticle | Failed]:
     entries = feed.parse(text, hints)
-    results: list[Extracted | Failed] = []
+    results: list[ParsedArticle | Failed] = []
     for number, entry in enumerate(entries[: feed.MAX_ENTRIES], start=1):
         try:
             results.append(_feed_article(entry, hints))
@@ -134,7 +134,7 @@ def _feed_articles(text: str, hints: Hints) -> list[Extracted | Failed]:
     return results
 
 
-def _feed_article(entry: feed.FeedEntry, hints: Hints) -> Extracted:
+def _feed_article(entry: feed.FeedEntry, hints: Hints) -> ParsedArticle:
     draft = entry.draft
     entry_hints = Hints(content_type=hints.content_type, url=draft.url, fetched_at=hints.fetched_at)
     if entry.full_content or not draft.url:
@@ -143,7 +143,7 @@ def _feed_article(entry: feed.FeedEntry, hints: Hints) -> Extracted:
     return _finish(draft, entry_hints)._replace(page_to_fetch=draft.url)
 
 
-def complete_from_page(entry: Extracted, page: Extracted | BroadsheetError) -> Extracted:
+def complete_from_page(entry: ParsedArticle, page: ParsedArticle | BroadsheetError) -> ParsedArticle:
     """A summary-only feed entry replaced by its fetched page, or kept with the reason the page failed."""
     if isinstance(page, BroadsheetError):
         reason = f"the linked page could not be used ({page.detail}); body from the feed"

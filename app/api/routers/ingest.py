@@ -139,8 +139,8 @@ async def extract_document(
     Parsing costs up to the parse time limit of server CPU, so it takes the write key when keys are set.
     """
     data, hints = await _document(request, url)
-    extracted = await run_in_threadpool(parsers.parse_page, data, hints)
-    return ExtractResponse(article=extracted.article, warnings=list(extracted.warnings))
+    parsed = await run_in_threadpool(parsers.parse, data, hints)
+    return ExtractResponse(article=parsed.article, warnings=list(parsed.warnings))
 
 
 @router.post(
