@@ -137,11 +137,11 @@ def _fetcher(settings: Settings) -> Fetcher | None:
     return Fetcher.from_settings(settings)
 
 
-def _documents(sources: Iterable[str], url: str | None, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
+def _documents(locations: Iterable[str], url: str | None, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
     from app.ingestion import documents
 
-    for source in sources:
-        yield from documents.read(source, url_hint=url, fetcher=fetcher)
+    for location in locations:
+        yield from documents.read(location, url_hint=url, fetcher=fetcher)
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -161,12 +161,12 @@ def _parse(args: argparse.Namespace) -> int:
             if fetcher is not None:
                 items = service.complete_feed_entries(items, fetcher, service.InThreadParsers().parse, limit=None)
             for number, item in enumerate(items, start=1):
-                source = doc.name if len(items) == 1 or isinstance(doc, Failed) else f"{doc.name}#{number}"
+                name = doc.name if len(items) == 1 or isinstance(doc, Failed) else f"{doc.name}#{number}"
                 if isinstance(item, Failed):
                     failed += 1
-                    print(json.dumps({"source": source, "error": item.reason}, ensure_ascii=False))
+                    print(json.dumps({"source": name, "error": item.reason}, ensure_ascii=False))
                 else:
-                    line = {"source": source, **item.article.model_dump(mode="json"), "warnings": item.warnings}
+                    line = {"source": name, **item.article.model_dump(mode="json"), "warnings": item.warnings}
                     print(json.dumps(line, ensure_ascii=False))
     finally:
         if fetcher is not None:
@@ -189,11 +189,11 @@ def _ingest(args: argparse.Namespace) -> int:
     except migrate.SchemaBehind as exc:
         print(exc, file=sys.stderr)
         return 2
-    sources = list(documents.expand(args.paths))
-    articles = [s for s in sources if ndjson.is_ndjson(s)]
-    sources = [s for s in sources if not ndjson.is_ndjson(s)]
-    known = not articles and all(not (documents.is_url(s) or archives.is_warc(s)) for s in sources)
-    bar = tqdm(total=len(sources) if known else None, unit="doc", disable=args.no_progress or None, file=sys.stderr)
+    locations = list(documents.expand(args.paths))
+    articles = [s for s in locations if ndjson.is_ndjson(s)]
+    locations = [s for s in locations if not ndjson.is_ndjson(s)]
+    known = not articles and all(not (documents.is_url(s) or archives.is_warc(s)) for s in locations)
+    bar = tqdm(total=len(locations) if known else None, unit="doc", disable=args.no_progress or None, file=sys.stderr)
 
     def progress(done: int, totals: bulk.Totals) -> None:
         bar.update(done)
@@ -204,10 +204,10 @@ def _ingest(args: argparse.Namespace) -> int:
     writer, totals, batch_size = Writer(engine), bulk.Totals(), max(1, args.batch_size)
     try:
         # Pre-parsed articles go straight to the store step: no parser processes are started for them.
-        lines = (item for source in articles for item in ndjson.read(source))
+        lines = (item for location in articles for item in ndjson.read(location))
         bulk.store_articles(writer, lines, batch_size=batch_size, on_batch=progress, totals=totals)
-        if sources:
-            _parse_and_store(args, settings, writer, sources, batch_size, progress, totals)
+        if locations:
+            _parse_and_store(args, settings, writer, locations, batch_size, progress, totals)
     finally:
         bar.close()
         engine.dispose()
@@ -221,7 +221,7 @@ def _parse_and_store(
     args: argparse.Namespace,
     settings: Settings,
     writer: Writer,
-    sources: list[str],
+    locations: list[str],
     batch_size: int,
     progress: Callable[[int, bulk.Totals], None],
     totals: bulk.Totals,
@@ -231,7 +231,7 @@ def _parse_and_store(
     parsers = pool.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit)
     fetcher = _fetcher(settings)
     try:
-        docs = _documents(sources, args.url, fetcher)
+        docs = _documents(locations, args.url, fetcher)
         bulk.ingest(writer, docs, parsers, batch_size=batch_size, fetcher=fetcher, on_batch=progress, totals=totals)
     finally:
         parsers.close()
