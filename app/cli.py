@@ -87,6 +87,17 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     ingest.set_defaults(run=_ingest)
 
+    reindex = commands.add_parser(
+        "reindex",
+        help="rebuild the search index from the database",
+        description="Build a new generation of the search index from the articles table, catch it up with the "
+        "change log and switch searches to it; a running server keeps answering from the old one meanwhile and "
+        "follows the new one afterwards. The index is derived data: delete its folder (BROADSHEET_INDEX_DIR; "
+        "default beside the SQLite file, or ./data/index/<database>) and this or the next server start rebuilds it.",
+    )
+    reindex.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    reindex.set_defaults(run=_reindex)
+
     parse = commands.add_parser(
         "parse",
         help="print parsed articles as JSON lines, store nothing",
@@ -127,6 +138,36 @@ def _migrate(_args: argparse.Namespace) -> int:
     engine = make_engine(get_settings())
     migrate.upgrade(engine)
     log.info("database is up to date")
+    engine.dispose()
+    return 0
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from app.config import get_settings, index_path
+    from app.storage import migrate
+    from app.storage.db import make_engine
+    from app.storage.search.directory import IndexDirectory
+    from app.storage.search.feeder import rebuild
+
+    settings = get_settings()
+    engine = make_engine(settings)
+    migrate.require_current(engine)
+    started = time.monotonic()
+    with tqdm(unit="article", disable=args.no_progress or None, desc="indexing", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        generation, count = rebuild(engine, IndexDirectory(index_path(settings)), threads=2, progress=progress)
+    log.info(
+        "search index rebuilt",
+        extra={"generation": generation, "articles": count, "seconds": round(time.monotonic() - started, 1)},
+    )
     engine.dispose()
     return 0
 

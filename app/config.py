@@ -56,12 +56,33 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Seconds a connection may take to send a request's headers (slowloris)."
     )
     body_timeout: float = Field(default=30.0, gt=0, description="Seconds a client may take to send a request body.")
+    index_dir: str | None = Field(
+        default=None,
+        description="Folder of the derived search index; unset: beside the SQLite file, or ./data/index/<database>.",
+    )
+    index_wait: float = Field(
+        default=2.0,
+        ge=0,
+        description="Seconds a search waits for the index to hold every write committed before it; then it answers.",
+    )
 
 
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings; tests clear this cache to override."""
     return Settings()
+
+
+def index_path(settings: Settings) -> Path:
+    """Where the search index of this database lives: one index per database, on this machine's disk."""
+    if settings.index_dir:
+        return Path(settings.index_dir).expanduser()
+    url = settings.database_url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        return Path(url[len(prefix) :]).expanduser().with_suffix(".index")
+    name = url.rsplit("/", 1)[-1].split("?", 1)[0] or "default"
+    return Path("data") / "index" / name
 
 
 def ensure_sqlite_dir(url: str) -> None:

@@ -22,11 +22,14 @@ from app.api.http import (
 from app.api.limits import BodySizeLimit
 from app.api.paths import IgnoreTrailingSlash
 from app.api.routers import articles, changes, health, ingest, tags
-from app.config import Settings, get_settings
+from app.config import Settings, get_settings, index_path
 from app.fetch.client import Fetcher
 from app.ingestion.pool import ParserPool
-from app.storage import migrate, search
+from app.storage import migrate
 from app.storage.db import Writer, make_engine, read_session_factory
+from app.storage.search.directory import IndexDirectory
+from app.storage.search.feeder import Follower
+from app.storage.search.index import ArticleIndex
 
 DESCRIPTION = """Parsed news articles: ingest raw pages, text dumps or JSON; list, filter and search them.
 
@@ -55,7 +58,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise
         app.state.engine = engine
         app.state.writer = Writer(engine)
-        app.state.search = search.index_for(engine)
+        # The search index is derived from the database and kept current from its change log by one
+        # process (whichever holds the index's lock); every process reads it.
+        directory = IndexDirectory(index_path(settings))
+        app.state.index = ArticleIndex(directory, wait_seconds=settings.index_wait)
+        follower = Follower(engine, directory)
+        app.state.writer.after_commit.append(follower.nudge)
+        follower.start()
         app.state.read_sessions = read_session_factory(engine)
         app.state.fetcher = Fetcher.from_settings(settings)
         # Documents are parsed in worker processes with a time limit: a pathological page costs its own
@@ -67,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.parsers.close()
         if app.state.fetcher is not None:
             app.state.fetcher.close()
+        await run_in_threadpool(follower.stop)
         engine.dispose()
 
     app = FastAPI(

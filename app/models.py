@@ -4,10 +4,11 @@ These are the public schema: the OpenAPI document (and every SDK generated from 
 so every field carries a description and the bounds that the service enforces.
 """
 
+import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -273,6 +274,11 @@ class ArticleListItem(ArticleBase):
         "the rest is HTML-escaped text.",
         examples=["…the so-called <mark>coalition</mark> of the <mark>willing</mark> met in Paris…"],
     )
+    title_highlight: str | None = Field(
+        default=None,
+        description="With `q`, when the title matches: the title HTML-escaped with matched words in <mark>…</mark>.",
+        examples=["<mark>Coalition</mark> of the willing meets in Paris"],
+    )
 
 
 class ArticleRead(ArticleBase):
@@ -284,13 +290,128 @@ class ArticleRead(ArticleBase):
     body: str | None
 
 
+class Total(BaseModel):
+    """How many articles match, Elasticsearch-style."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"value": 1289, "relation": "eq"}]})
+
+    value: int = Field(ge=0)
+    relation: Literal["eq", "approximate"] = Field(
+        description="`eq`: exact. `approximate`: the search index had not caught up with every committed write "
+        "within the server's wait (BROADSHEET_INDEX_WAIT); the count may be off by those writes."
+    )
+
+
 class ArticlePage(BaseModel):
     """One page of a listing; pass `next_cursor` back as `cursor` for the next page."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [EXAMPLE_LISTED], "next_cursor": None}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [EXAMPLE_LISTED], "next_cursor": None, "total": {"value": 1, "relation": "eq"}}]
+        }
+    )
 
     items: list[ArticleListItem]
     next_cursor: str | None = Field(description="Opaque; null on the last page.")
+    total: Total | None = Field(description="Articles matching the filters; null while the search index is built.")
+
+
+class FacetName(enum.StrEnum):
+    """What facet counts and histogram series can be split by."""
+
+    TAG = "tag"
+    SOURCE = "source"
+    LANGUAGE = "language"
+    AUTHOR = "author"
+    SECTION = "section"
+
+
+class Interval(enum.StrEnum):
+    """A histogram's calendar period; weeks start on Monday."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class FacetValue(BaseModel):
+    """One value of a facet and how many matching articles carry it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"value": "NATO", "count": 7}]})
+
+    value: str
+    count: int = Field(ge=0)
+
+
+class FacetCounts(BaseModel):
+    """The most frequent values of each requested facet among the matching articles, most frequent first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "total": {"value": 12, "relation": "eq"},
+                    "facets": {"tag": [{"value": "NATO", "count": 7}], "language": [{"value": "en", "count": 12}]},
+                }
+            ]
+        }
+    )
+
+    total: Total
+    facets: dict[str, list[FacetValue]] = Field(
+        description="Keyed by facet name: tag, source, language, author, section."
+    )
+
+
+class HistogramBucket(BaseModel):
+    """One calendar period of a histogram."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"start": "2025-02-28T23:00:00Z", "end": "2025-03-31T22:00:00Z", "count": 3, "series": {"NATO": 2}}
+            ]
+        }
+    )
+
+    start: UTCDateTime = Field(description="Start of the calendar period in the requested time zone, as UTC.")
+    end: UTCDateTime = Field(description="End (exclusive).")
+    count: int = Field(ge=0)
+    series: dict[str, int] = Field(
+        default_factory=dict, description="With `split`: the count of each of the top values in this period."
+    )
+
+
+class Histogram(BaseModel):
+    """Matching articles per calendar period of publication (a timeline)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "interval": "month",
+                    "tz": "Europe/Paris",
+                    "total": {"value": 3, "relation": "eq"},
+                    "undated": 0,
+                    "buckets": [
+                        {
+                            "start": "2025-02-28T23:00:00Z",
+                            "end": "2025-03-31T22:00:00Z",
+                            "count": 3,
+                            "series": {"NATO": 2},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    interval: Interval
+    tz: str
+    total: Total
+    undated: int = Field(ge=0, description="Matching articles with no publication date (in no bucket).")
+    buckets: list[HistogramBucket]
 
 
 class TagCount(BaseModel):

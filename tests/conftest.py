@@ -6,6 +6,7 @@ are skipped with the reason shown when none is reachable; under CI (CI=true) tha
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.config import Settings, get_settings
+from app.config import Settings, get_settings, index_path
 from app.main import create_app
 from app.storage import migrate
 from app.storage.db import make_engine
@@ -73,8 +74,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'broadsheet.db'}"
         return
-    yield _postgres_url()
+    url = _postgres_url()
+    yield url
     _drop_postgres_db()
+    shutil.rmtree(index_path(Settings(DATABASE_URL=url)), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -87,12 +90,14 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def engine(migrated_engine: Engine) -> Iterator[Engine]:
-    """The migrated engine, emptied after each test (tests write through the app's own sessions)."""
+def engine(migrated_engine: Engine, database_url: str) -> Iterator[Engine]:
+    """The migrated engine, emptied after each test (tests write through the app's own sessions), and its
+    search index removed with it (the next app rebuilds it from the emptied tables)."""
     yield migrated_engine
     with migrated_engine.begin() as conn:
         for table in ("article_tags", "tags", "articles", "article_changes"):
             conn.execute(text(f"DELETE FROM {table}"))
+    shutil.rmtree(index_path(Settings(DATABASE_URL=database_url)), ignore_errors=True)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from app.models import HTTP_URL_PATTERN
 
 EXPECTED = {
     "list_articles",
+    "article_facets",
+    "article_histogram",
     "lookup_article",
     "get_article",
     "delete_article",

@@ -1,9 +1,9 @@
-"""The search syntax: one parse, rendered for FTS5 and for PostgreSQL."""
+"""The search syntax: one parse, the same on every engine (the index renders it)."""
 
 import pytest
 
 from app.errors import InvalidQuery
-from app.storage.search.query import Term, parse_query, to_fts5, to_tsquery
+from app.storage.search.query import Term, parse_query
 
 
 def parse(text: str):  # type: ignore[no-untyped-def]
@@ -18,8 +18,23 @@ def test_words_phrases_or_and_exclusion() -> None:
         (Term(("nato",)), Term(("otan",))),
     )
     assert query.excluded == (Term(("russia",)),)
-    assert to_fts5(query) == '("coalition") AND ("peace agreement") AND ("nato" OR "otan") NOT "russia"'
-    assert to_tsquery(query) == "(('coalition')) & (('peace' <-> 'agreement')) & (('nato') | ('otan')) & !('russia')"
+
+
+def test_prefixes_and_field_scopes() -> None:
+    query = parse('ukrain* title:ceasefire author:"Jane  DOE" tag:NATO -tag:sport title:"peace deal"')
+    assert query.groups == (
+        (Term(("ukrain",), prefix=True),),
+        (Term(("ceasefire",), "title"),),
+        (Term(("jane doe",), "author"),),
+        (Term(("nato",), "tag"),),
+        (Term(("peace", "deal"), "title"),),
+    )
+    assert query.excluded == (Term(("sport",), "tag"),)
+
+
+def test_a_prefix_needs_two_letters() -> None:
+    with pytest.raises(InvalidQuery, match="at least 2 letters"):
+        parse("u*")
 
 
 @pytest.mark.parametrize(
@@ -27,7 +42,7 @@ def test_words_phrases_or_and_exclusion() -> None:
     [
         ("multi-agent", ("multi", "agent")),
         ("20.04", ("20", "04")),
-        ("title:x", ("title", "x")),
+        ("other:x", ("other", "x")),
         ('foo"bar', ("foo", "bar")),
         ("AND", ("and",)),
         ("OR", ("or",)),

@@ -16,7 +16,7 @@ from app.ingestion.service import InThreadParsers, Parsers
 from app.models import CONTROL_CHARACTERS
 from app.storage import repository
 from app.storage.db import Writer, read_session
-from app.storage.search import SearchIndex
+from app.storage.search.index import ArticleIndex
 from app.storage.tables import Article
 
 
@@ -63,13 +63,13 @@ ReadSession = Annotated[Session, Depends(get_read_session)]
 WriterDep = Annotated[Writer, Depends(get_writer)]
 
 
-def get_search_index(request: Request) -> SearchIndex:
-    """The engine's search index, chosen once at start-up."""
-    index: SearchIndex = request.app.state.search
+def get_search_index(request: Request) -> ArticleIndex:
+    """The derived search index (the same on both engines), opened once at start-up."""
+    index: ArticleIndex = request.app.state.index
     return index
 
 
-SearchDep = Annotated[SearchIndex, Depends(get_search_index)]
+IndexDep = Annotated[ArticleIndex, Depends(get_search_index)]
 
 _api_key_header = APIKeyHeader(
     name="X-API-Key",

@@ -43,7 +43,12 @@ def url_key(url: str) -> str:
 
 def source_of(url: str) -> str:
     """The publishing host, without 'www.'."""
-    return re.sub(r"^www\d*\.", "", urlsplit(canonical_url(url)).hostname or "")
+    return host_name(urlsplit(canonical_url(url)).hostname or "")
+
+
+def host_name(host: str) -> str:
+    """A host as articles' `source` holds it: lower case, without 'www.', 'www2.' and the like."""
+    return re.sub(r"^www\d*\.", "", host.strip().lower())
 
 
 def site_of(url: str) -> str | None:

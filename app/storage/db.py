@@ -111,13 +111,18 @@ class Writer:
         self.sessions = write_session_factory(engine)
         self._lock: AbstractContextManager[Any] = threading.Lock() if is_sqlite(engine) else nullcontext()
         self._attempts = attempts
+        # Called after each commit (the search index's follower is woken this way).
+        self.after_commit: list[Callable[[], None]] = []
 
     def run(self, work: Callable[[Session], T]) -> T:
         """`work(session)` in a transaction, committed before returning; retried whole on a transient conflict."""
         for attempt in range(1, self._attempts + 1):
             try:
                 with self._lock, write_session(self.sessions) as session:
-                    return work(session)
+                    result = work(session)
+                for hook in self.after_commit:
+                    hook()
+                return result
             except (DBAPIError, StaleDataError) as exc:
                 if not is_transient(exc) or attempt == self._attempts:
                     if is_transient(exc):

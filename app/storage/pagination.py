@@ -12,10 +12,11 @@ from app.models import utc_instant
 
 @dataclass(frozen=True, slots=True)
 class KeysetCursor:
-    """Position after (sort_at, id) in newest-first order."""
+    """Position after (sort_at, id) in newest-first order, or oldest-first when `ascending`."""
 
     sort_at: datetime
     id: int
+    ascending: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ Cursor = KeysetCursor | OffsetCursor
 def encode(cursor: Cursor) -> str:
     if isinstance(cursor, KeysetCursor):
         payload: dict[str, object] = {"k": "t", "s": cursor.sort_at.isoformat(), "i": cursor.id}
+        if cursor.ascending:
+            payload["a"] = 1
     else:
         payload = {"k": "r", "o": cursor.offset}
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
@@ -46,7 +49,9 @@ def decode(token: str) -> Cursor:
             article_id = payload["i"]
             if sort_at.tzinfo is None or type(article_id) is not int or not 0 <= article_id < 2**63:  # bool is an int
                 raise ValueError
-            return KeysetCursor(utc_instant(sort_at), article_id)
+            if payload.get("a", 0) not in (0, 1) or type(payload.get("a", 0)) is not int:
+                raise ValueError
+            return KeysetCursor(utc_instant(sort_at), article_id, ascending=payload.get("a") == 1)
         if payload["k"] == "r" and type(payload["o"]) is int and 0 <= payload["o"] <= 10_000:
             return OffsetCursor(payload["o"])
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):

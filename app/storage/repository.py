@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session, aliased
 
 from app.domain import as_utc, tag_key
 from app.models import ArticleCreate, ArticleListItem, PreparedArticle
-from app.storage.pagination import KeysetCursor, OffsetCursor
-from app.storage.search import AnySelect, SearchIndex
-from app.storage.search.query import SearchQuery
+from app.storage.filters import ArticleFilters
+from app.storage.pagination import KeysetCursor
 from app.storage.tables import Article, ArticleTag, Tag
+
+AnySelect = Any  # SQLAlchemy 2.0 and 2.1 type Select differently; statements pass through untyped
 
 _COLUMNS = Article.__table__.c
 # What a listing reads: the listed model's fields that are columns (so never the body), plus the keyset's sort_at.
@@ -26,26 +27,12 @@ LIST_COLUMNS = (*(_COLUMNS[name] for name in ArticleListItem.model_fields if nam
 _STORED_AS_GIVEN = tuple(name for name in ArticleCreate.model_fields if name in _COLUMNS)
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleFilters:
-    """What a listing may be narrowed by; tag values are matched case-insensitively."""
-
-    tags: Sequence[str] = ()
-    any_tags: Sequence[str] = ()
-    exclude_tags: Sequence[str] = ()
-    source: str | None = None
-    language: str | None = None
-    published_after: datetime | None = None
-    published_before: datetime | None = None
-    query: SearchQuery | None = None
-
-
 @dataclass(slots=True)
 class Page:
     """Rows of one page and the cursor of the next, if any."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
-    next_cursor: KeysetCursor | OffsetCursor | None = None
+    next_cursor: KeysetCursor | None = None
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -134,28 +121,15 @@ def _keys(values: Sequence[str]) -> list[str]:
 
 
 def list_articles(
-    session: Session,
-    filters: ArticleFilters,
-    *,
-    limit: int,
-    cursor: KeysetCursor | OffsetCursor | None,
-    search: SearchIndex,
+    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | None, ascending: bool = False
 ) -> Page:
-    """One page, newest first, or by relevance when the filters carry a search query. One query each.
+    """One page, newest first (oldest first when `ascending`), in one query driven by an index range scan.
 
-    Search rows carry `snippet` with matches between search.MARK_OPEN and MARK_CLOSE.
+    Searches, authors and sections are served by the search index (storage.listing), not here.
     """
-    if filters.query is not None:
-        return _search(session, filters, limit=limit, cursor=cursor, search=search)
-    return _newest(session, filters, limit=limit, cursor=cursor)
-
-
-def _newest(
-    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | OffsetCursor | None
-) -> Page:
     required = _keys(filters.tags)
     if required:
-        # Drive the page from the first tag's (tag_id, sort_at, article_id) index, read backwards for
+        # Drive the page from the first tag's (tag_id, sort_at, article_id) index, read in order for
         # limit + 1 entries. The tag id is a scalar subquery, not a join: a join would hide the index
         # order from PostgreSQL, which then fetches every article of the tag and sorts them.
         link = ArticleTag
@@ -171,38 +145,34 @@ def _newest(
         stmt = stmt.where(order[0] >= utc(filters.published_after))
     if filters.published_before:
         stmt = stmt.where(order[0] < utc(filters.published_before))
-    if isinstance(cursor, KeysetCursor):
-        stmt = stmt.where(tuple_(*order) < tuple_(utc(cursor.sort_at), cursor.id))
-    stmt = _filtered(stmt, filters, required[1:]).order_by(order[0].desc(), order[1].desc()).limit(limit + 1)
+    if cursor is not None:
+        position = tuple_(*order), tuple_(utc(cursor.sort_at), cursor.id)
+        stmt = stmt.where(position[0] > position[1] if ascending else position[0] < position[1])
+    direction = (order[0].asc(), order[1].asc()) if ascending else (order[0].desc(), order[1].desc())
+    stmt = _filtered(stmt, filters, required[1:]).order_by(*direction).limit(limit + 1)
     rows = [dict(r) for r in session.execute(stmt).mappings()]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = KeysetCursor(as_utc(last["sort_at"]), last["id"])
+        next_cursor = KeysetCursor(as_utc(last["sort_at"]), last["id"], ascending=ascending)
     return Page(rows, next_cursor)
 
 
-def _search(
-    session: Session,
-    filters: ArticleFilters,
-    *,
-    limit: int,
-    cursor: KeysetCursor | OffsetCursor | None,
-    search: SearchIndex,
-) -> Page:
-    query = filters.query
-    assert query is not None
-    offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
-    stmt = search.matching(select(*LIST_COLUMNS, search.snippet(query).label("snippet")), query)
-    stmt = _filtered(stmt, filters, _keys(filters.tags))
-    stmt = stmt.order_by(search.rank(query).desc(), Article.id.desc()).offset(offset).limit(limit + 1)
-    rows = [dict(r) for r in session.execute(stmt).mappings()]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = OffsetCursor(offset + limit)
-    return Page(rows, next_cursor)
+def rows_by_ids(session: Session, ids: Sequence[int], *, with_body: bool) -> list[dict[str, Any]]:
+    """Listed rows of these articles in the order given; ids without a row (deleted since) are left out."""
+    if not ids:
+        return []
+    columns = (*LIST_COLUMNS, Article.body) if with_body else LIST_COLUMNS
+    found = {r["id"]: dict(r) for r in session.execute(select(*columns).where(Article.id.in_(ids))).mappings()}
+    return [found[i] for i in ids if i in found]
+
+
+def tag_displays(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """The display form of each tag key (keys never seen are left out)."""
+    if not keys:
+        return {}
+    return {key: display for key, display in session.execute(select(Tag.key, Tag.display).where(Tag.key.in_(keys)))}
 
 
 def _filtered(stmt: AnySelect, filters: ArticleFilters, required_keys: Sequence[str]) -> AnySelect:

@@ -12,7 +12,15 @@ import sys
 from typing import TypeVar
 
 from broadsheet_client import AuthenticatedClient
-from broadsheet_client.api.articles import create_article, delete_article, get_article, list_articles, lookup_article
+from broadsheet_client.api.articles import (
+    article_facets,
+    article_histogram,
+    create_article,
+    delete_article,
+    get_article,
+    list_articles,
+    lookup_article,
+)
 from broadsheet_client.api.health import get_health, get_readiness
 from broadsheet_client.api.ingestion import extract_document, ingest_document, ingest_feed, ingest_feed_url, ingest_url
 from broadsheet_client.api.tags import list_tags
@@ -21,9 +29,13 @@ from broadsheet_client.models import (
     ArticlePage,
     ArticleRead,
     ExtractResponse,
+    FacetCounts,
+    FacetName,
     FeedIngestResponse,
     FetchRequest,
+    Histogram,
     IngestResponse,
+    Interval,
     Outcome,
     Problem,
     Readiness,
@@ -132,6 +144,15 @@ def main(base_url: str, key: str, pages_url: str) -> None:
         assert [item.id for item in result.items] == [created.article.id], result
     found = ok(list_articles.sync(client=client, q='"stone bridge" OR robotics'), ArticlePage)
     assert len(found.items) == 2 and all(item.snippet for item in found.items)
+    assert found.total is not None and found.total.value == 2
+    facets = ok(
+        article_facets.sync(client=client, facet=[FacetName.TAG, FacetName.LANGUAGE], q="SDK", size=5), FacetCounts
+    )
+    assert [(v.value, v.count) for v in facets.facets["tag"]] == [("sdk", 1)], facets
+    timeline = ok(
+        article_histogram.sync(client=client, interval=Interval.MONTH, tz="Europe/Paris", tag=["sdk"]), Histogram
+    )
+    assert [(b.start.isoformat()[:7], b.count) for b in timeline.buckets] == [("2026-02", 1)], timeline
 
     seen: list[int] = []
     cursor: str | None = None

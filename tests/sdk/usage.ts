@@ -94,6 +94,11 @@ async function main(): Promise<void> {
   assert.deepEqual(dated.data?.items.map((item) => item.title), ["Tram line opens"]);
   const found = await client.GET("/articles", { params: { query: { q: "orchard" } } });
   assert.ok(found.data?.items[0]?.snippet?.includes("<mark>"));
+  assert.equal(found.data?.total?.value, 1);
+  const facets = await client.GET("/articles/facets", { params: { query: { facet: ["tag"], q: "TypeScript" } } });
+  assert.deepEqual(facets.data?.facets["tag"], [{ value: "ts", count: 1 }], JSON.stringify(facets.error));
+  const timeline = await client.GET("/articles/histogram", { params: { query: { interval: "year", tag: ["ts"] } } });
+  assert.deepEqual([timeline.data?.buckets.length, timeline.data?.undated], [0, 1], JSON.stringify(timeline.error));
 
   const everything = await client.GET("/articles", { params: { query: { limit: 100 } } });
   const seen: number[] = [];

@@ -1,18 +1,29 @@
 """/articles: list, search, read, look up by URL, create and delete."""
 
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
-from app.api.deps import ArticleId, CurrentArticle, ReadSession, SearchDep, SettingsDep, WriteGuard, WriterDep
+from app.api.deps import ArticleId, CurrentArticle, IndexDep, ReadSession, SettingsDep, WriteGuard, WriterDep
 from app.api.schemas import Force, IngestResponse, highlight, problem_responses, respond, stored_responses
-from app.errors import InvalidCursor, NotFound
+from app.errors import InvalidCursor, InvalidInput, NotFound
 from app.ingestion import service
-from app.models import ArticleCreate, ArticlePage, ArticleRead, HttpUrlText, QueryInstant
-from app.reader.urls import url_key
-from app.storage import pagination, repository
-from app.storage.pagination import OffsetCursor
+from app.models import (
+    ArticleCreate,
+    ArticlePage,
+    ArticleRead,
+    FacetCounts,
+    FacetName,
+    Histogram,
+    HttpUrlText,
+    Interval,
+    QueryInstant,
+)
+from app.reader.urls import host_name, url_key
+from app.storage import listing, pagination, repository
+from app.storage.filters import ArticleFilters, Sort
 from app.storage.search.query import parse_query
 
 router = APIRouter(prefix="/articles", tags=["articles"])
@@ -29,17 +40,8 @@ class _IdConvertor(IntegerConvertor):
 register_url_convertor("id", _IdConvertor())
 
 
-@router.get(
-    "",
-    operation_id="list_articles",
-    summary="List or search articles",
-    response_model=ArticlePage,
-    responses=problem_responses(422),
-)
-def list_articles(
-    session: ReadSession,
+def _filters(
     settings: SettingsDep,
-    search: SearchDep,
     tag: Annotated[
         list[str],
         Query(max_length=20, description="Repeatable; every tag must match (case-insensitive).", examples=["nato"]),
@@ -48,6 +50,10 @@ def list_articles(
     exclude_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; none may match.")] = [],  # noqa: B006
     source: Annotated[str | None, Query(max_length=255, description="Publishing host, e.g. sputnikglobe.com.")] = None,
     language: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO 639-1 code.")] = None,
+    author: Annotated[
+        list[str], Query(max_length=200, description="Repeatable; every author must match (whole name, any case).")
+    ] = [],  # noqa: B006
+    section: Annotated[str | None, Query(max_length=200, description="Whole section name, any case.")] = None,
     published_after: Annotated[QueryInstant | None, Query(description="Inclusive; ISO 8601, UTC if no offset.")] = None,
     published_before: Annotated[
         QueryInstant | None, Query(description="Exclusive; ISO 8601, UTC if no offset.")
@@ -58,39 +64,143 @@ def list_articles(
             # maxLength and the term limit are the server's settings, written into the document by
             # app.api.openapi (BROADSHEET_MAX_QUERY_CHARS, BROADSHEET_MAX_QUERY_TERMS).
             description=(
-                'Full-text search: words (all must match), "quoted phrases", OR between terms, -exclusion. '
-                "Results are ranked by relevance and carry a snippet."
+                'Full-text search: words (all must match), "quoted phrases", OR between terms, -exclusion, '
+                'prefix* (two letters or more), and field scopes title:word, author:"Jane Doe", tag:nato.'
             ),
             examples=["coalition willing"],
+        ),
+    ] = None,
+) -> ArticleFilters:
+    """The filters every listing, facet count, histogram and export shares."""
+    query = parse_query(q, max_chars=settings.max_query_chars, max_terms=settings.max_query_terms) if q else None
+    return ArticleFilters(
+        tags=tag,
+        any_tags=any_tag,
+        exclude_tags=exclude_tag,
+        source=host_name(source) if source else None,
+        language=language.lower() if language else None,
+        authors=[a for a in author if a.strip()],
+        section=section if section and section.strip() else None,
+        published_after=published_after,
+        published_before=published_before,
+        query=query,
+    )
+
+
+Filters = Annotated[ArticleFilters, Depends(_filters)]
+
+
+@router.get(
+    "",
+    operation_id="list_articles",
+    summary="List or search articles",
+    response_model=ArticlePage,
+    responses=problem_responses(422, 503),
+)
+def list_articles(
+    session: ReadSession,
+    index: IndexDep,
+    filters: Filters,
+    sort: Annotated[
+        Sort | None,
+        Query(
+            description="`relevance` (the default with `q`), `newest` (the default otherwise) or `oldest`. "
+            "Undated articles are placed by when Broadsheet first stored them."
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
     cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
 ) -> ArticlePage:
-    """List articles newest first, filtered by tags, source, language and dates, or searched with `q`."""
-    query = parse_query(q, max_chars=settings.max_query_chars, max_terms=settings.max_query_terms) if q else None
+    """List articles newest first, filtered by tags, source, language, authors, section and dates, or searched
+    with `q` (ranked by relevance, with snippets and title highlights). `total` counts every match."""
+    order = sort or (Sort.RELEVANCE if filters.query is not None else Sort.NEWEST)
+    if order is Sort.RELEVANCE and filters.query is None:
+        raise InvalidInput("sort=relevance needs a search query `q`")
     position = pagination.decode(cursor) if cursor else None
-    if position is not None and isinstance(position, OffsetCursor) != (query is not None):
-        raise InvalidCursor("this cursor belongs to a different kind of listing; start again without it")
-    filters = repository.ArticleFilters(
-        tags=tag,
-        any_tags=any_tag,
-        exclude_tags=exclude_tag,
-        source=source.strip().lower().removeprefix("www.") if source else None,
-        language=language.lower() if language else None,
-        published_after=published_after,
-        published_before=published_before,
-        query=query,
-    )
-    page = repository.list_articles(session, filters, limit=limit, cursor=position, search=search)
+    try:
+        page = listing.page(session, index, filters, sort=order, limit=limit, cursor=position)
+    except InvalidInput as exc:
+        raise InvalidCursor(str(exc)) from exc
     for row in page.rows:
-        if "snippet" in row:
-            row["snippet"] = highlight(row["snippet"])
+        for name in ("snippet", "title_highlight"):
+            if name in row:
+                row[name] = highlight(row[name])
     return ArticlePage.model_validate(
         {
             "items": page.rows,
             "next_cursor": pagination.encode(page.next_cursor) if page.next_cursor else None,
-        }
+            "total": page.total,
+        },
+        from_attributes=True,
+    )
+
+
+@router.get(
+    "/facets",
+    operation_id="article_facets",
+    summary="Facet counts for any filter or search",
+    response_model=FacetCounts,
+    responses=problem_responses(422, 503),
+)
+def article_facets(
+    session: ReadSession,
+    index: IndexDep,
+    filters: Filters,
+    facet: Annotated[
+        list[FacetName], Query(min_length=1, max_length=5, description="Repeatable: which facets to count.")
+    ],
+    size: Annotated[int, Query(ge=1, le=1000, description="Values per facet, most frequent first.")] = 10,
+) -> FacetCounts:
+    """How the matching articles spread over tags, sources, languages, authors and sections (top `size` each)."""
+    total, counts = listing.facets(session, index, filters, [f.value for f in dict.fromkeys(facet)], size=size)
+    return FacetCounts.model_validate(
+        {
+            "total": total,
+            "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in counts.items()},
+        },
+        from_attributes=True,
+    )
+
+
+@router.get(
+    "/histogram",
+    operation_id="article_histogram",
+    summary="Articles per day, week, month or year",
+    response_model=Histogram,
+    responses=problem_responses(422, 503),
+)
+def article_histogram(
+    session: ReadSession,
+    index: IndexDep,
+    filters: Filters,
+    interval: Annotated[Interval, Query(description="Calendar period; weeks start on Monday.")] = Interval.DAY,
+    tz: Annotated[str, Query(max_length=64, description="IANA time zone the periods follow.")] = "UTC",
+    split: Annotated[FacetName | None, Query(description="Also count each of this facet's top values.")] = None,
+    split_size: Annotated[int, Query(ge=1, le=20, description="How many top values `split` follows.")] = 5,
+) -> Histogram:
+    """A timeline of the matching articles by publication date, for any filter or search (GDELT-style)."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {tz[:64]!r}; use an IANA name such as Europe/Paris") from exc
+    buckets = listing.histogram(session, index, filters, interval=interval, tz=zone, split=split, split_size=split_size)
+    return Histogram.model_validate(
+        {
+            "interval": interval,
+            "tz": tz,
+            "total": buckets.total,
+            "undated": buckets.undated,
+            "buckets": [
+                {
+                    "start": start,
+                    "end": end,
+                    "count": buckets.counts[i],
+                    "series": {name: values[i] for name, values in buckets.series.items() if values[i]},
+                }
+                for i, (start, end) in enumerate(zip(buckets.edges, buckets.edges[1:], strict=False))
+            ],
+        },
+        from_attributes=True,
     )
 
 

@@ -1,25 +1,37 @@
-"""The search syntax users type, parsed into a small tree both engines render.
+"""The search syntax users type, parsed into a small tree the index renders.
 
-Syntax: words (all must match), "quoted phrases", OR between two terms, and -exclusion of a word or
-phrase. Everything else is text: punctuation splits words the way both indexes tokenise them, so
-`multi-agent` and `20.04` are phrases of their parts, and `NEAR(a b)`, `title:x` or `*` carry no operators.
+Syntax: words (all must match), "quoted phrases", OR between two terms, -exclusion of a word or phrase,
+a trailing `*` for a prefix (`ukrain*`, at least two letters), and field scopes `title:`, `author:` and `tag:`
+before a word or a quoted phrase (`title:ceasefire`, `author:"Jane Doe"`, `tag:nato`). Everything else is
+text: punctuation splits words the way the index tokenises them, so `multi-agent` and `20.04` are phrases of
+their parts, and `NEAR(a b)` or `other:x` carry no operators.
 """
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from app.errors import InvalidQuery
 
-# Letters and digits only: FTS5's unicode61 and our PostgreSQL index both split on everything else.
+# Letters and digits only: the index splits text on everything else.
 TOKEN = re.compile(r"[^\W_]+")
-_PIECE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_PIECE = re.compile(r'(-?)(?:(title|author|tag):)?(?:"([^"]*)"?|(\S+))')
+MIN_PREFIX = 2
+
+Scope = Literal["title", "author", "tag"]
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word or a phrase: tokens that must appear next to each other, in order."""
+    """A word or a phrase: tokens that must appear next to each other, in order.
+
+    `scope` narrows it to one field (None: title, summary and body); `prefix` makes its last token a prefix.
+    For `author:` and `tag:` the tokens are matched as one whole value (case-insensitive), not as words.
+    """
 
     tokens: tuple[str, ...]
+    scope: Scope | None = None
+    prefix: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +40,9 @@ class SearchQuery:
 
     groups: tuple[tuple[Term, ...], ...]
     excluded: tuple[Term, ...]
+
+    def terms(self) -> tuple[Term, ...]:
+        return tuple(t for group in self.groups for t in group)
 
 
 def parse_query(text: str, *, max_chars: int, max_terms: int) -> SearchQuery:
@@ -38,17 +53,16 @@ def parse_query(text: str, *, max_chars: int, max_terms: int) -> SearchQuery:
     excluded: list[Term] = []
     pending_or = False
     for match in _PIECE.finditer(text):
-        negated_phrase, phrase, bare = match.group(1), match.group(2), match.group(3)
-        if bare in ("OR", "AND") and groups and not pending_or:
+        sign, scope, phrase, bare = match.groups()
+        if bare in ("OR", "AND") and not scope and not sign and groups and not pending_or:
             pending_or = bare == "OR"
             continue
-        negated = bool(negated_phrase) or (bare is not None and bare.startswith("-") and len(bare) > 1)
-        raw = phrase if phrase is not None else (bare[1:] if negated and bare else bare or "")
-        tokens = tuple(t.casefold() for t in TOKEN.findall(raw))
-        if not tokens:
+        if not sign and not scope and bare and bare.startswith("-") and len(bare) > 1:
+            sign, bare = "-", bare[1:]
+        term = _term(phrase if phrase is not None else bare or "", scope, quoted=phrase is not None)
+        if term is None:
             continue
-        term = Term(tokens)
-        if negated:
+        if sign:
             excluded.append(term)
         elif pending_or and groups:
             groups[-1].append(term)
@@ -62,21 +76,15 @@ def parse_query(text: str, *, max_chars: int, max_terms: int) -> SearchQuery:
     return SearchQuery(tuple(tuple(g) for g in groups), tuple(excluded))
 
 
-def to_fts5(query: SearchQuery) -> str:
-    """Render as an FTS5 MATCH expression; every token is a quoted string, so no token is an operator."""
-
-    def term(t: Term) -> str:
-        return '"' + " ".join(t.tokens) + '"'
-
-    positive = " AND ".join("(" + " OR ".join(term(t) for t in group) + ")" for group in query.groups)
-    return positive + "".join(f" NOT {term(t)}" for t in query.excluded)
-
-
-def to_tsquery(query: SearchQuery) -> str:
-    """Render as PostgreSQL to_tsquery input; tokens are letters and digits only, quoted as lexemes."""
-
-    def term(t: Term) -> str:
-        return "(" + " <-> ".join(f"'{tok}'" for tok in t.tokens) + ")"
-
-    positive = " & ".join("(" + " | ".join(term(t) for t in group) + ")" for group in query.groups)
-    return positive + "".join(f" & !{term(t)}" for t in query.excluded)
+def _term(raw: str, scope: str | None, *, quoted: bool) -> Term | None:
+    if scope in ("author", "tag"):
+        # A whole value: `author:"Jane Doe"` is that author, not two words anywhere.
+        value = " ".join(raw.split()).casefold()
+        return Term((value,), scope) if TOKEN.search(value) else None  # type: ignore[arg-type]
+    prefix = not quoted and raw.endswith("*")
+    tokens = tuple(t.casefold() for t in TOKEN.findall(raw))
+    if not tokens:
+        return None
+    if prefix and len(tokens[-1]) < MIN_PREFIX:
+        raise InvalidQuery(f"a prefix needs at least {MIN_PREFIX} letters before the *")
+    return Term(tokens, scope, prefix)  # type: ignore[arg-type]

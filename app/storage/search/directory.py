@@ -1,0 +1,74 @@
+"""Where the index lives on disk: generations, the current one, and the change-log position it has reached.
+
+    <root>/CURRENT          name of the generation readers use
+    <root>/g<N>/            a tantivy index
+    <root>/g<N>/checkpoint  the last change-log seq whose changes are committed in that index
+
+The checkpoint file is written after the index commit it describes, so an index always holds at least what
+its checkpoint says; replaying a change twice is harmless (a change re-reads the article's current row).
+A rebuild fills a new generation beside the live one and switches CURRENT when it has caught up, so searches
+never see a half-built index. Only one process at a time may write a generation (tantivy's lock file).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import tantivy
+
+from app.storage.search.schema import ANALYZER, SCHEMA, TEXT_TOKENIZER
+
+_CURRENT = "CURRENT"
+_CHECKPOINT = "checkpoint"
+_KEEP_OLD = 1  # generations kept behind the current one: a reader in another process may still be on it
+
+
+class IndexDirectory:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def current(self) -> str | None:
+        """The current generation's name, or None before the first build."""
+        try:
+            return (self.root / _CURRENT).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def open(self, generation: str) -> tantivy.Index:
+        index = tantivy.Index(SCHEMA, path=str(self.root / generation), reuse=True)
+        index.register_tokenizer(TEXT_TOKENIZER, ANALYZER)
+        return index
+
+    def new_generation(self) -> str:
+        """An empty directory for a new generation, numbered after every existing one."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[1:]) for p in self.root.glob("g*") if p.name[1:].isdigit()]
+        name = f"g{max(numbers, default=0) + 1}"
+        (self.root / name).mkdir()
+        return name
+
+    def checkpoint(self, generation: str) -> int | None:
+        try:
+            return int((self.root / generation / _CHECKPOINT).read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def save_checkpoint(self, generation: str, seq: int) -> None:
+        _write_atomically(self.root / generation / _CHECKPOINT, str(seq))
+
+    def make_current(self, generation: str) -> None:
+        """Point readers at `generation` and remove generations older than the ones kept."""
+        _write_atomically(self.root / _CURRENT, generation)
+        number = int(generation[1:])
+        for path in self.root.glob("g*"):
+            if path.name[1:].isdigit() and int(path.name[1:]) < number - _KEEP_OLD:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

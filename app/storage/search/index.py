@@ -1,0 +1,277 @@
+"""Searching the index: a query and filters in, article ids, counts, facets and snippets out.
+
+One `ArticleIndex` per process reads the current generation; it reopens when `broadsheet reindex` switches
+generations and reloads when the feeder publishes. Before answering, a caller may ask it to `wait_for` a
+change-log position: searches then see every write committed before the request began.
+"""
+
+import itertools
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import tantivy
+
+from app.domain import tag_key
+from app.errors import ServiceBusy
+from app.storage.filters import ArticleFilters, Sort
+from app.storage.search import MARK_CLOSE, MARK_OPEN
+from app.storage.search.directory import IndexDirectory
+from app.storage.search.query import SearchQuery, Term
+from app.storage.search.schema import BOOSTS, FACETS, SCHEMA, TEXT_FIELDS, analyze, fold, from_micros, micros
+
+_PREFIX_FOLD = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.ascii_fold())
+    .build()
+)
+SNIPPET_CHARS = 200
+TITLE_CHARS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Hits:
+    ids: list[int]
+    total: int
+
+
+class ArticleIndex:
+    def __init__(self, directory: IndexDirectory, *, wait_seconds: float = 2.0) -> None:
+        self.directory = directory
+        self.wait_seconds = wait_seconds
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self._index: tantivy.Index | None = None
+        self._seen = -1
+
+    def snapshot(self, *, wait_for: int | None = None) -> "Snapshot":
+        """The current generation as it is now, once it holds change `wait_for` (or the wait ran out)."""
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            searcher, checkpoint = self._refresh()
+            late = time.monotonic() >= deadline
+            if searcher is not None and (wait_for is None or checkpoint >= wait_for or late):
+                return Snapshot(searcher, checkpoint)
+            if searcher is None and late:
+                raise ServiceBusy("the search index is being built; retry in a moment")
+            time.sleep(0.01)
+
+    def _refresh(self) -> tuple[tantivy.Searcher | None, int]:
+        with self._lock:
+            generation = self.directory.current()
+            if generation is None:
+                return None, -1
+            checkpoint = self.directory.checkpoint(generation) or 0
+            if generation != self._generation or self._index is None:
+                self._index, self._generation, self._seen = self.directory.open(generation), generation, -1
+            if checkpoint > self._seen:
+                # The checkpoint is read before the reload, so the reloaded searcher holds at least up to it.
+                self._index.reload()
+                self._seen = checkpoint
+            return self._index.searcher(), self._seen
+
+
+class Snapshot:
+    """One consistent view of the index; every answer of a request comes from the same one."""
+
+    def __init__(self, searcher: tantivy.Searcher, checkpoint: int) -> None:
+        self.searcher = searcher
+        self.checkpoint = checkpoint
+
+    def page(self, filters: ArticleFilters, *, sort: Sort, limit: int, offset: int) -> Hits:
+        query = to_query(filters)
+        if sort is Sort.RELEVANCE:
+            result = self.searcher.search(query, limit, count=True, offset=offset)
+        else:
+            order = tantivy.Order.Asc if sort is Sort.OLDEST else tantivy.Order.Desc
+            result = self.searcher.search(
+                query, limit, count=True, offset=offset, order_by_field="sort_at", order=order
+            )
+        addresses = [address for _, address in result.hits]
+        ids = [int(i or 0) for i in self.searcher.fast_field_values("id", addresses)] if addresses else []
+        return Hits(ids, _count(result))
+
+    def count(self, filters: ArticleFilters) -> int:
+        if filters == ArticleFilters():
+            return int(self.searcher.num_docs)  # kept per segment: no need to visit a million documents
+        return _count(self.searcher.search(to_query(filters), 1, count=True))
+
+    def facets(self, filters: ArticleFilters, names: Sequence[str], *, size: int) -> dict[str, list[tuple[str, int]]]:
+        """The `size` most frequent values of each facet among the matching articles."""
+        if not names:
+            return {}
+        spec = {name: {"terms": {"field": FACETS[name][1], "size": size}} for name in names}
+        result = self.searcher.aggregate(to_query(filters), spec)
+        return {name: [(b["key"], int(b["doc_count"])) for b in result[name]["buckets"]] for name in names}
+
+    def bucket_counts(
+        self,
+        filters: ArticleFilters,
+        edges: Sequence[datetime],
+        *,
+        split: str | None = None,
+        split_size: int = 5,
+    ) -> tuple[list[int], dict[str, list[int]]]:
+        """Matching dated articles per [edges[i], edges[i+1]), overall and per top `split` value."""
+        ranges = [{"from": micros(a), "to": micros(b)} for a, b in itertools.pairwise(edges)]
+        buckets = {"range": {"field": "published", "ranges": ranges}}
+        spec: dict[str, object] = {"all": buckets}
+        if split:
+            spec["split"] = {"terms": {"field": FACETS[split][1], "size": split_size}, "aggs": {"by": buckets}}
+        result = self.searcher.aggregate(to_query(filters), spec)
+        overall = _range_counts(result["all"]["buckets"], len(ranges))
+        series = {
+            b["key"]: _range_counts(b["by"]["buckets"], len(ranges)) for b in result.get("split", {}).get("buckets", [])
+        }
+        return overall, series
+
+    def published_span(self, filters: ArticleFilters) -> tuple[datetime, datetime] | None:
+        """Earliest and latest publication instant among matching dated articles."""
+        result = self.searcher.aggregate(to_query(filters), {"span": {"stats": {"field": "published"}}})
+        span = result["span"]
+        if not span.get("count"):
+            return None
+        return from_micros(int(span["min"])), from_micros(int(span["max"]))
+
+    def snippets(self, query: SearchQuery, rows: Sequence[Mapping[str, object]]) -> list[tuple[str | None, str | None]]:
+        """(highlighted title, body snippet) per row, matches between MARK_OPEN and MARK_CLOSE."""
+        text_query = _text_query(query)
+        if text_query is None:
+            return [(None, None) for _ in rows]
+        generators = {}
+        for name, chars in (("title", TITLE_CHARS), ("body", SNIPPET_CHARS), ("summary", SNIPPET_CHARS)):
+            generator = tantivy.SnippetGenerator.create(self.searcher, text_query, SCHEMA, name)
+            generator.set_max_num_chars(chars)
+            generators[name] = generator
+        out = []
+        for row in rows:
+            title = _marked(generators["title"], "title", str(row.get("title") or ""))
+            out.append((title, _best_passage(generators, row)))
+        return out
+
+
+def _best_passage(generators: Mapping[str, tantivy.SnippetGenerator], row: Mapping[str, object]) -> str | None:
+    """A passage with matches from the body, else the summary, else the title; else the body's opening."""
+    for field in ("body", "summary", "title"):
+        text = str(row.get(field) or "")
+        passage = _marked(generators[field], field, text)
+        if passage is not None:
+            return passage
+    opening = str(row.get("body") or row.get("summary") or "")
+    return opening[:SNIPPET_CHARS] or None
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    return int(result.count or 0)  # type: ignore[attr-defined]  # the bindings' stubs omit `count`
+
+
+def _range_counts(buckets: Sequence[Mapping[str, object]], n: int) -> list[int]:
+    # tantivy adds open-ended buckets below the first and above the last edge; keep the closed ones.
+    closed = [b for b in buckets if "from" in b and "to" in b]
+    counts = [int(b["doc_count"]) for b in closed]  # type: ignore[call-overload]
+    return counts[:n] + [0] * (n - len(counts))
+
+
+def _marked(generator: tantivy.SnippetGenerator, field: str, text: str) -> str | None:
+    """The best passage of `text` with its matches marked; None when nothing in it matches."""
+    if not text:
+        return None
+    doc = tantivy.Document()
+    doc.add_text(field, text)
+    snippet = generator.snippet_from_doc(doc)
+    fragment = snippet.fragment()
+    spans = [(h.start, h.end) for h in snippet.highlighted()]
+    if not spans:
+        return None
+    raw = fragment.encode()  # tantivy's offsets count UTF-8 bytes, not characters
+    out, last = [], 0
+    for start, end in spans:
+        out += [raw[last:start].decode(), MARK_OPEN, raw[start:end].decode(), MARK_CLOSE]
+        last = end
+    out.append(raw[last:].decode())
+    return "".join(out)
+
+
+# -- from filters to a tantivy query ---------------------------------------------------------------------------
+
+
+def to_query(filters: ArticleFilters) -> tantivy.Query:
+    must: list[tantivy.Query] = []
+    must_not: list[tantivy.Query] = []
+    if filters.query is not None:
+        for group in filters.query.groups:
+            must.append(_any([_term_query(t) for t in group]))
+        must_not += [_term_query(t) for t in filters.query.excluded]
+    must += [_exact("tag", k) for k in _keys(filters.tags)]
+    if filters.any_tags:
+        must.append(_any([_exact("tag", k) for k in _keys(filters.any_tags)]))
+    must_not += [_exact("tag", k) for k in _keys(filters.exclude_tags)]
+    if filters.source:
+        must.append(_exact("source", filters.source))
+    if filters.language:
+        must.append(_exact("language", filters.language))
+    must += [_exact("author_key", fold(a)) for a in filters.authors]
+    if filters.section:
+        must.append(_exact("section_key", fold(filters.section)))
+    if filters.published_after or filters.published_before:
+        must.append(
+            tantivy.Query.range_query(
+                SCHEMA,
+                "published",
+                tantivy.FieldType.Integer,
+                micros(filters.published_after) if filters.published_after else None,
+                micros(filters.published_before) if filters.published_before else None,
+                include_upper=filters.published_before is None,
+            )
+        )
+    if not must:
+        must.append(tantivy.Query.all_query())
+    clauses = [(tantivy.Occur.Must, q) for q in must] + [(tantivy.Occur.MustNot, q) for q in must_not]
+    return must[0] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+
+def _keys(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(k for k in map(tag_key, values) if k))
+
+
+def _exact(field: str, value: str) -> tantivy.Query:
+    return tantivy.Query.term_query(SCHEMA, field, value)
+
+
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _term_query(term: Term) -> tantivy.Query:
+    if term.scope == "tag":
+        return _exact("tag", tag_key(term.tokens[0]))
+    if term.scope == "author":
+        return _exact("author_key", term.tokens[0])
+    fields = ("title",) if term.scope == "title" else TEXT_FIELDS
+    boosted = [tantivy.Query.boost_query(q, BOOSTS[f]) for f in fields if (q := _field_query(term, f)) is not None]
+    return _any(boosted) if boosted else tantivy.Query.empty_query()
+
+
+def _field_query(term: Term, field: str) -> tantivy.Query | None:
+    words = analyze(" ".join(term.tokens[:-1] if term.prefix else term.tokens))
+    if term.prefix:
+        stem = _PREFIX_FOLD.analyze(term.tokens[-1])[0]
+        if not words:
+            return tantivy.Query.regex_query(SCHEMA, field, stem + ".*")
+        return tantivy.Query.phrase_prefix_query(SCHEMA, field, [*words, stem])
+    if not words:
+        return None
+    if len(words) == 1:
+        return tantivy.Query.term_query(SCHEMA, field, words[0], index_option="freq")
+    return tantivy.Query.phrase_query(SCHEMA, field, list[str | tuple[int, str]](words))
+
+
+def _text_query(query: SearchQuery) -> tantivy.Query | None:
+    """The words of a query that occur in text (not tag: or author: scopes), for highlighting."""
+    parts = [_term_query(t) for t in query.terms() if t.scope not in ("tag", "author")]
+    return _any(parts) if parts else None
