@@ -14,16 +14,24 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.config import Settings
+from app.config import Settings, index_path
 from app.main import create_app
+from app.models import Interval
 from app.storage.db import make_engine
+from app.storage.filters import ArticleFilters, Sort
+from app.storage.listing import calendar_edges
+from app.storage.search.directory import IndexDirectory
+from app.storage.search.index import ArticleIndex
+from app.storage.search.query import parse_query
 from bench.scale_corpus import source_by_rank, tag_by_rank, word_by_rank
 
 Params = dict[str, Any]
@@ -150,10 +158,54 @@ def _same_without_star(client: TestClient, path: str, params: Params) -> bool:
     return [i["id"] for i in pages[0]["items"]] == [i["id"] for i in pages[1]["items"]]
 
 
-def index_replay(database_url: str, params: Params) -> Callable[[], None] | None:
-    """Hook for a search served from a separate index (tantivy): a callable that runs the same query directly on
-    the index, timed with the SQL replay. None while search is SQL only; the replay then covers all of it."""
-    return None
+_INDEXES: dict[str, ArticleIndex] = {}
+
+
+def index_replay(database_url: str, path: str, params: Params) -> Callable[[], None] | None:
+    """The search-index calls a request makes, made directly on the index (timed with the SQL replay): the
+    page or count of a listing, the counts of a facet request, the span and buckets of a histogram."""
+    settings = Settings(DATABASE_URL=database_url)
+    if database_url not in _INDEXES:
+        _INDEXES[database_url] = ArticleIndex(IndexDirectory(index_path(settings)))
+    index, filters = _INDEXES[database_url], _filters(params)
+
+    def run() -> None:
+        snapshot = index.snapshot()
+        if path.endswith("/facets"):
+            snapshot.facets(filters, list(params["facet"]), size=int(params["size"]))
+            snapshot.count(filters)
+        elif path.endswith("/histogram"):
+            snapshot.count(filters)
+            span = snapshot.published_span(filters)
+            if span:
+                edges = calendar_edges(span[0], span[1], Interval(params["interval"]), ZoneInfo("UTC"))
+                snapshot.bucket_counts(filters, edges)
+        elif filters.needs_index:
+            hits = snapshot.page(filters, sort=Sort.RELEVANCE if filters.query else Sort.NEWEST, limit=21, offset=0)
+            if filters.query is not None:
+                snapshot.snippets(filters.query, [{"title": "", "body": ""} for _ in hits.ids[:20]])
+        else:
+            snapshot.count(filters)
+
+    return run
+
+
+def _filters(params: Params) -> ArticleFilters:
+    def many(name: str) -> list[str]:
+        value = params.get(name, [])
+        return [value] if isinstance(value, str) else list(value)
+
+    def instant(name: str) -> datetime | None:
+        return datetime.fromisoformat(params[name]).replace(tzinfo=UTC) if name in params else None
+
+    query = parse_query(params["q"], max_chars=256, max_terms=32) if "q" in params else None
+    return ArticleFilters(
+        tags=many("tag"),
+        source=params.get("source"),
+        published_after=instant("published_after"),
+        published_before=instant("published_before"),
+        query=query,
+    )
 
 
 class Replayer:
@@ -194,7 +246,7 @@ def sequential(base_url: str, database_url: str, name: str, recorded: list[Recor
                 status = client.get(path, params=item.params).status_code
                 result.http_ms.append((time.perf_counter() - started) * 1000)
                 result.errors += status != 200
-                extra = index_replay(database_url, item.params)
+                extra = index_replay(database_url, path, item.params)
                 started = time.perf_counter()
                 if extra is not None:
                     extra()

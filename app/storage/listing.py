@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.domain import as_utc
-from app.errors import InvalidInput, ServiceBusy
+from app.errors import InvalidInput
 from app.models import Interval
 from app.storage import repository
 from app.storage.filters import ArticleFilters, Sort
@@ -25,6 +25,8 @@ from app.storage.search.index import ArticleIndex, Snapshot
 
 MAX_BUCKETS = 5000
 MAX_OFFSET = 10_000
+# Changes the index may be behind for a plain page to wait for its total (a few interactive writes, not a load).
+BACKLOG_WORTH_WAITING = 1000
 _FIRST_DAY, _LAST_DAY = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
 
 
@@ -65,13 +67,19 @@ def page(
     if isinstance(cursor, OffsetCursor) or (cursor is not None and cursor.ascending != (sort is Sort.OLDEST)):
         raise InvalidInput("this cursor belongs to a different listing order; start again without it")
     found = repository.list_articles(session, filters, limit=limit, cursor=cursor, ascending=sort is Sort.OLDEST)
-    try:
-        snapshot, latest = _snapshot(session, index)
-    except ServiceBusy:
-        total = None  # the index is being built: the page is still exact, only its total is unknown
-    else:
-        total = _total(snapshot, latest, snapshot.count(filters))
-    return ListedPage(found.rows, found.next_cursor, total)
+    return ListedPage(found.rows, found.next_cursor, _total_now(session, index, filters))
+
+
+def _total_now(session: Session, index: ArticleIndex, filters: ArticleFilters) -> Total | None:
+    """The index's count once it holds the latest writes, unless it is far behind (a bulk load being indexed):
+    then at once, marked approximate, so a plain page never waits on a backlog it does not need."""
+    latest = latest_seq(session)
+    snapshot = index.current()
+    if snapshot is None:
+        return None  # the index is being built: the page is still exact, only its total is unknown
+    if 0 < latest - snapshot.checkpoint <= BACKLOG_WORTH_WAITING:
+        snapshot = index.snapshot(wait_for=latest)
+    return _total(snapshot, latest, snapshot.count(filters))
 
 
 def _indexed_page(

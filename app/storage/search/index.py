@@ -59,6 +59,11 @@ class ArticleIndex:
                 raise ServiceBusy("the search index is being built; retry in a moment")
             time.sleep(0.01)
 
+    def current(self) -> "Snapshot | None":
+        """The index as it is now, without waiting for any change; None before its first build."""
+        searcher, checkpoint = self._refresh()
+        return None if searcher is None else Snapshot(searcher, checkpoint)
+
     def _refresh(self) -> tuple[tantivy.Searcher | None, int]:
         with self._lock:
             generation = self.directory.current()
