@@ -164,6 +164,7 @@ EXAMPLE_CREATE: dict[str, JsonValue] = {
 EXAMPLE_LISTED: dict[str, JsonValue] = {
     **{k: v for k, v in EXAMPLE_CREATE.items() if k != "body"},
     "id": 1,
+    "canonical_url": "https://example.com/news/2026/02/03/story",
     "keywords": [],
     "section": "World",
     "site_name": "Example News",
@@ -200,6 +201,11 @@ class ArticleCreate(BaseModel):
     url: Url = Field(
         description="Address of the article; stored in canonical form, unique.",
         examples=["https://example.com/news/2026/02/03/story"],
+    )
+    canonical_url: Url | None = Field(
+        default=None,
+        description="The address the page declares for itself (<link rel=canonical>, og:url or JSON-LD url), "
+        "as declared, even on another site; `url` is the address the article is stored under.",
     )
     title: Stripped = Field(
         min_length=1, max_length=MAX_TITLE, pattern=MEANINGFUL, description="Headline without site-name suffix."
@@ -238,6 +244,10 @@ class ArticleBase(BaseModel):
 
     id: int = Field(description="Stable identifier assigned by Broadsheet.")
     url: UrlOut = Field(description="Canonical URL.")
+    canonical_url: UrlOut | None = Field(
+        description="The address the page declares for itself (<link rel=canonical>, og:url or JSON-LD url), "
+        "as declared, even on another site; null when it declares none."
+    )
     title: str
     summary: str | None
     authors: list[str]
@@ -440,6 +450,12 @@ class TagList(BaseModel):
 
     items: list[TagCount]
     next_cursor: str | None = Field(description="Opaque; null on the last page.")
+
+
+# Derived from the models, so a new article field is declared once, on its model. Server fields are what
+# Broadsheet returns and owns: accepted in exported articles fed back in (JSON, NDJSON), then ignored.
+CLIENT_FIELDS = frozenset(ArticleCreate.model_fields)
+SERVER_FIELDS = frozenset(set(ArticleRead.model_fields) | set(ArticleListItem.model_fields)) - CLIENT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from app.cli import main
 from app.ingestion import ndjson
-from app.ingestion.service import Extracted
+from app.reader.pipeline import ParsedArticle
 from bench import scale, scale_corpus
 from bench.scale_requests import Replayer, classes, record
 from tests.conftest import row_count
@@ -28,7 +28,8 @@ def test_a_size_is_the_same_bytes_every_time_and_a_larger_one_begins_with_it(tmp
 def test_every_line_is_an_article_broadsheet_reads_with_the_documented_shape(tmp_path: Path) -> None:
     (path,) = scale_corpus.generate(600, tmp_path)
     read = list(ndjson.read(str(path)))
-    assert all(isinstance(item, Extracted) for item in read), [i for i in read if not isinstance(i, Extracted)][:1]
+    misread = [item for item in read if not isinstance(item, ParsedArticle)]
+    assert not misread, misread[:1]
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert len({a["url"] for a in lines}) == 600
     assert all(3 <= len(a["tags"]) <= 8 and len(set(a["tags"])) == len(a["tags"]) for a in lines)

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from app.ingestion.urls import host_name
 from app.models import QueryInstant
+from app.reader.urls import host_name
 from app.storage.filters import ArticleFilters
 
 

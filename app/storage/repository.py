@@ -13,37 +13,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import as_utc, tag_key
-from app.models import PreparedArticle
+from app.models import ArticleCreate, ArticleListItem, PreparedArticle
 from app.storage.filters import ArticleFilters
 from app.storage.pagination import KeysetCursor, TagCountCursor
 from app.storage.tables import Article, ArticleTag, Tag
 
 AnySelect = Any  # SQLAlchemy 2.0 and 2.1 type Select differently; statements pass through untyped
 
-LIST_COLUMNS = (
-    Article.id,
-    Article.url,
-    Article.title,
-    Article.summary,
-    Article.authors,
-    Article.tags,
-    Article.keywords,
-    Article.section,
-    Article.language,
-    Article.site_name,
-    Article.publisher,
-    Article.image_url,
-    Article.source,
-    Article.published_at,
-    Article.modified_at,
-    Article.ingested_at,
-    Article.updated_at,
-    Article.word_count,
-    Article.content_hash,
-    Article.sort_at,
-)
+_COLUMNS = Article.__table__.c
+# What a listing reads: the listed model's fields that are columns (so never the body), plus the keyset's sort_at.
+LIST_COLUMNS = (*(_COLUMNS[name] for name in ArticleListItem.model_fields if name in _COLUMNS), _COLUMNS.sort_at)
+# The article's own fields stored as they are; dates go through utc() (SQLite keeps no offset).
+_STORED_AS_GIVEN = tuple(name for name in ArticleCreate.model_fields if name in _COLUMNS)
 # An export line carries the content a client wrote (the body and the first-submitted URL included).
-EXPORT_COLUMNS = (*LIST_COLUMNS, Article.body, Article.original_url)
+EXPORT_COLUMNS = (*LIST_COLUMNS, _COLUMNS.body, _COLUMNS.original_url)
 
 
 @dataclass(slots=True)
@@ -104,24 +87,12 @@ def update_article(session: Session, row: Article, prepared: PreparedArticle, *,
 def article_fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) -> dict[str, Any]:
     """The stored columns of an article's content (not its key, first-submitted URL or first-ingested time)."""
     article = prepared.article
-    published = utc(article.published_at)
+    values = {name: getattr(article, name) for name in _STORED_AS_GIVEN}
+    fields = {name: utc(v) if isinstance(v, datetime) else v for name, v in values.items()}
     return {
-        "url": article.url,
-        "title": article.title,
-        "summary": article.summary,
-        "body": article.body,
-        "authors": article.authors,
-        "tags": article.tags,
-        "keywords": article.keywords,
-        "section": article.section,
-        "language": article.language,
-        "site_name": article.site_name,
-        "publisher": article.publisher,
-        "image_url": article.image_url,
+        **fields,
         "source": prepared.source,
-        "published_at": published,
-        "modified_at": utc(article.modified_at),
-        "sort_at": published or utc(ingested_at),
+        "sort_at": fields["published_at"] or utc(ingested_at),
         "updated_at": now,
         "word_count": prepared.word_count,
         "content_hash": prepared.content_hash,

@@ -12,7 +12,6 @@ from app.api.filters import FiltersDep
 from app.api.schemas import Force, IngestResponse, highlight, problem_responses, respond, stored_responses
 from app.errors import InvalidCursor, InvalidInput, NotFound
 from app.ingestion import service
-from app.ingestion.urls import url_key
 from app.models import (
     ArticleCreate,
     ArticlePage,
@@ -23,6 +22,7 @@ from app.models import (
     HttpUrlText,
     Interval,
 )
+from app.reader.urls import url_key
 from app.storage import listing, pagination, repository
 from app.storage.filters import ArticleFilters, Sort
 from app.storage.search.query import parse_query
