@@ -136,6 +136,15 @@ def test_facets_count_within_any_filter_or_search(client: TestClient) -> None:
     assert client.get("/articles/facets").status_code == 422
 
 
+def test_tag_counts_follow_a_search_and_the_author_filter(client: TestClient) -> None:
+    _post(client, 1, tags=["NATO", "Defence"], authors=["Ada Writer"])
+    _post(client, 2, tags=["nato"], title="Cup final", body="Football only.", summary="Sport.", authors=["Bo"])
+    tags = client.get("/tags", params={"q": "harbour"}).json()["items"]
+    assert tags == [{"tag": "Defence", "count": 1}, {"tag": "NATO", "count": 1}]
+    assert client.get("/tags", params={"author": "bo"}).json()["items"] == [{"tag": "NATO", "count": 1}]
+    assert client.get("/tags").json()["items"][0] == {"tag": "NATO", "count": 2}
+
+
 def test_histogram_follows_the_calendar_of_a_time_zone(client: TestClient) -> None:
     # 23:30 UTC on 31 March is already 1 April in Paris (UTC+2 in summer time).
     _post(client, 1, published_at="2025-03-31T23:30:00Z", tags=["NATO"])

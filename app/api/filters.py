@@ -1,13 +1,18 @@
-"""The listing filters as one dependency, so every operation over "the articles matching X" takes the same
-query parameters with the same bounds (export, Atom feed, tag counts)."""
+"""The listing filters as dependencies, so every operation over "the articles matching X" takes the same
+query parameters with the same bounds: `FiltersDep` what the table serves (export, Atom feed), and
+`SearchFiltersDep` those plus authors, a section and a search query, which the search index serves (listing,
+facets, histograms, tag counts)."""
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Query
 
+from app.api.deps import SettingsDep
 from app.models import QueryInstant
 from app.reader.urls import host_name
 from app.storage.filters import ArticleFilters
+from app.storage.search.query import parse_query
 
 
 def article_filters(
@@ -37,3 +42,32 @@ def article_filters(
 
 
 FiltersDep = Annotated[ArticleFilters, Depends(article_filters)]
+
+
+def search_filters(
+    settings: SettingsDep,
+    base: FiltersDep,
+    author: Annotated[
+        list[str], Query(max_length=200, description="Repeatable; every author must match (whole name, any case).")
+    ] = [],  # noqa: B006 - FastAPI copies defaults
+    section: Annotated[str | None, Query(max_length=200, description="Whole section name, any case.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            # maxLength and the term limit are the server's settings, written into the document by
+            # app.api.openapi (BROADSHEET_MAX_QUERY_CHARS, BROADSHEET_MAX_QUERY_TERMS).
+            description=(
+                'Full-text search: words (all must match), "quoted phrases", OR between terms, -exclusion, '
+                'prefix* (two letters or more), and field scopes title:word, author:"Jane Doe", tag:nato.'
+            ),
+            examples=["coalition willing"],
+        ),
+    ] = None,
+) -> ArticleFilters:
+    """The shared filters plus what only the search index serves: authors, a section and a search query."""
+    query = parse_query(q, max_chars=settings.max_query_chars, max_terms=settings.max_query_terms) if q else None
+    section = section if section and section.strip() else None
+    return replace(base, authors=[a for a in author if a.strip()], section=section, query=query)
+
+
+SearchFiltersDep = Annotated[ArticleFilters, Depends(search_filters)]

@@ -14,17 +14,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.domain import as_utc
-from app.errors import InvalidInput
+from app.domain import as_utc, tag_key
+from app.errors import InvalidInput, ServiceBusy
 from app.models import Interval
 from app.storage import repository
 from app.storage.filters import ArticleFilters, Sort
-from app.storage.pagination import KeysetCursor, OffsetCursor
+from app.storage.pagination import KeysetCursor, OffsetCursor, TagCountCursor
 from app.storage.search.feeder import latest_seq
 from app.storage.search.index import ArticleIndex, Snapshot
 
 MAX_BUCKETS = 5000
 MAX_OFFSET = 10_000
+# Distinct tags counted for /tags (tantivy's bucket limit is 65,000); documented in the README.
+MAX_TAGS = 65_000
 # Changes the index may be behind for a plain page to wait for its total (a few interactive writes, not a load).
 BACKLOG_WORTH_WAITING = 1000
 _FIRST_DAY, _LAST_DAY = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
@@ -75,10 +77,11 @@ def _total_now(session: Session, index: ArticleIndex, filters: ArticleFilters) -
     then at once, marked approximate, so a plain page never waits on a backlog it does not need."""
     latest = latest_seq(session)
     snapshot = index.current()
-    if snapshot is None:
-        return None  # the index is being built: the page is still exact, only its total is unknown
-    if 0 < latest - snapshot.checkpoint <= BACKLOG_WORTH_WAITING:
-        snapshot = index.snapshot(wait_for=latest)
+    if snapshot is None or 0 < latest - snapshot.checkpoint <= BACKLOG_WORTH_WAITING:
+        try:
+            snapshot = index.snapshot(wait_for=latest)
+        except ServiceBusy:
+            return None  # the index is still being built: the page is exact, only its total is unknown
     return _total(snapshot, latest, snapshot.count(filters))
 
 
@@ -116,6 +119,31 @@ def facets(
         displays = repository.tag_displays(session, [key for key, _ in counts["tag"]])
         counts["tag"] = [(displays.get(key, key), n) for key, n in counts["tag"]]
     return _total(snapshot, latest, snapshot.count(filters)), counts
+
+
+def tag_counts(
+    session: Session,
+    index: ArticleIndex,
+    filters: ArticleFilters,
+    *,
+    prefix: str | None,
+    limit: int,
+    after: TagCountCursor | None,
+) -> tuple[list[tuple[str, int]], TagCountCursor | None]:
+    """Tags of the matching articles with how many carry each, most used first (ties by key), from one count
+    over the index; the position after the last when more follow."""
+    snapshot, _ = _snapshot(session, index)
+    counts = snapshot.facets(filters, ["tag"], size=MAX_TAGS)["tag"]
+    if prefix:
+        key = tag_key(prefix)
+        counts = [(k, n) for k, n in counts if k.startswith(key)]
+    ordered = sorted(counts, key=lambda kn: (-kn[1], kn[0]))
+    if after is not None:
+        ordered = [(k, n) for k, n in ordered if n < after.count or (n == after.count and k > after.key)]
+    page = ordered[:limit]
+    displays = repository.tag_displays(session, [k for k, _ in page])
+    position = TagCountCursor(page[-1][1], page[-1][0]) if len(ordered) > limit else None
+    return [(displays.get(k, k), n) for k, n in page], position
 
 
 @dataclass(slots=True)

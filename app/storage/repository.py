@@ -1,11 +1,11 @@
 """Every query of the service. Functions flush, never commit: the caller owns the transaction."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy import insert as insert_rows
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from app.domain import as_utc, tag_key
 from app.models import ArticleCreate, ArticleListItem, PreparedArticle
 from app.storage.filters import ArticleFilters
-from app.storage.pagination import KeysetCursor, TagCountCursor
+from app.storage.pagination import KeysetCursor
 from app.storage.tables import Article, ArticleTag, Tag
 
 AnySelect = Any  # SQLAlchemy 2.0 and 2.1 type Select differently; statements pass through untyped
@@ -212,41 +212,6 @@ def _has_tags(keys: Sequence[str]) -> Any:
     link = aliased(ArticleTag)
     tag_ids = select(Tag.id).where(Tag.key.in_(keys))
     return select(link.article_id).where(link.article_id == Article.id, link.tag_id.in_(tag_ids)).exists()
-
-
-def tag_counts(
-    session: Session, filters: ArticleFilters, *, prefix: str | None, limit: int, after: TagCountCursor | None
-) -> tuple[list[tuple[str, int]], TagCountCursor | None]:
-    """Tags of the articles passing `filters` with how many carry each, most used first (ties by key), and the
-    position after the last when more follow. Counted in one grouped statement; `after` is applied to the
-    groups (HAVING), so every page costs one pass over the matching tag links."""
-    count = func.count(ArticleTag.article_id)
-    stmt = select(Tag.display, Tag.key, count).join(ArticleTag, ArticleTag.tag_id == Tag.id)
-    if any(getattr(filters, f.name) for f in fields(filters)):
-        # The matching articles as a set first, then their links: checking the filters per link instead
-        # (a join and EXISTS for each of every article's tags) took 205 ms for a tag of 18 articles at 10k.
-        stmt = stmt.where(ArticleTag.article_id.in_(_matching_ids(filters)))
-    if prefix:
-        stmt = stmt.where(Tag.key.startswith(tag_key(prefix), autoescape=True))
-    stmt = stmt.group_by(Tag.id, Tag.key, Tag.display)
-    if after is not None:
-        stmt = stmt.having(or_(count < after.count, and_(count == after.count, Tag.key > after.key)))
-    rows = session.execute(stmt.order_by(count.desc(), Tag.key).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = TagCountCursor(rows[-1][2], rows[-1][1]) if more else None
-    return [(display, n) for display, _key, n in rows], next_cursor
-
-
-def _matching_ids(filters: ArticleFilters) -> AnySelect:
-    """Ids of the articles passing the filters, driven from the first required tag's links when there is one."""
-    required = _keys(filters.tags)
-    stmt: AnySelect = select(Article.id)
-    if required:
-        link = aliased(ArticleTag)
-        tag_id = select(Tag.id).where(Tag.key == required[0]).scalar_subquery()
-        stmt = stmt.join(link, link.article_id == Article.id).where(link.tag_id == tag_id)
-    return _filtered(stmt, filters, required[1:])
 
 
 def is_reachable(session: Session) -> bool:
