@@ -107,7 +107,7 @@ def _language_code(value: str) -> str:
     return primary
 
 
-# The documented pattern is the enforced one (tests/test_openapi.py compares them): scheme and a host.
+# The documented pattern is the enforced one (tests/api/test_openapi.py compares them): scheme and a host.
 # A host (name of at most 253 characters as DNS allows, IPv4 or [IPv6]) with an optional port; no
 # user:password@ part.
 HTTP_URL_PATTERN = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]{1,253})(:[0-9]{0,5})?([/?#][^\s\x00-\x1f\x7f]*)?\s*$"

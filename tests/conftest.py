@@ -25,7 +25,7 @@ SHARED = ROOT.parent / "shared"
 SEED = ROOT / "samples" / "dumps" / "000_06cfb1d3e5c853fd.txt"
 SAMPLES = ROOT / "samples"
 # Apps in tests parse in the request thread (starting parser processes costs seconds per app);
-# tests/test_parser_pool.py runs the production path, parser processes with a time limit, on its own.
+# tests/ingestion/test_parser_pool.py runs the production path, parser processes with a time limit, on its own.
 os.environ.setdefault("BROADSHEET_PARSE_WORKERS", "0")
 PG_ADMIN_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # Each run creates its own database and drops only that one, so two runs on one server never wipe each other.

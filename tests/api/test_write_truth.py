@@ -9,9 +9,9 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from tests.api.test_api_bad_input import assert_problem
 from tests.conftest import SEED, row_count
 from tests.factories import article_json
-from tests.test_api_bad_input import assert_problem
 
 LONG_BODY = "\n\n".join(f"Paragraph {i} tells how the harbour pilots and the port authority argued." for i in range(12))
 

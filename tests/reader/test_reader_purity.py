@@ -9,7 +9,7 @@ from app.ingestion.pool import ParserPool
 from app.reader.pipeline import Document, Failed, ParsedArticle
 from tests.workers import FORBIDDEN_IN_WORKERS, parse_and_report_modules
 
-READER = Path(__file__).resolve().parents[1] / "app" / "reader"
+READER = Path(__file__).resolve().parents[2] / "app" / "reader"
 # Upward layers too: the reader is below ingestion, api and the front doors.
 FORBIDDEN_IMPORTS = (*FORBIDDEN_IN_WORKERS, "app.ingestion", "app.main", "app.cli", "app.server", "app.config")
 

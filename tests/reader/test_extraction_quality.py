@@ -15,7 +15,7 @@ from bench.extraction import CORPUS, broadsheet, load_scorer
 from bench.metadata import accuracy
 from tests.conftest import require_shared
 
-TRUTH = Path(__file__).parent / "fixtures" / "metadata-truth.json"
+TRUTH = Path(__file__).parents[1] / "fixtures" / "metadata-truth.json"
 FLOORS = {"title": 0.95, "published": 0.95, "pub. time": 0.88, "authors": 0.90, "language": 0.97}
 
 

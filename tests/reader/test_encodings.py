@@ -11,7 +11,7 @@ from app.errors import UnsupportedFormat
 from app.reader.decode import decode
 from app.reader.pipeline import parse
 
-FIXTURES = Path(__file__).parent / "fixtures" / "encodings"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "encodings"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
 PAGES = sorted(p.name for p in FIXTURES.glob("*.html"))
 

@@ -73,7 +73,7 @@ def test_a_killed_feeder_resumes_and_misses_no_committed_change(
             latest = latest_seq(session)
         child = subprocess.Popen(
             [sys.executable, "-c", _SLOW_FEEDER, database_url, str(directory.root), generation],
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],
             stdout=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 60

@@ -9,7 +9,7 @@ from app.domain import Hints
 from app.reader.pipeline import parse
 from tests.conftest import SHARED, require_shared
 
-FIXTURE = Path(__file__).parent / "fixtures" / "article.html"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "article.html"
 BENCH = SHARED / "corpus" / "html-benchmark"
 
 

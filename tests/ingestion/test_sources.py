@@ -20,7 +20,7 @@ from tests.conftest import SEED, row_count
 from tests.servers import page, serve
 from tests.workers import hang_or_crash
 
-FIXTURE = Path(__file__).parent / "fixtures" / "article.html"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "article.html"
 
 
 def _response(writer: WARCWriter, url: str, body: bytes, content_type: str, status: str = "200 OK") -> None:
