@@ -210,3 +210,76 @@ def test_a_title_keeps_its_own_dash_loses_the_site_suffix_and_its_character_refe
         "Jedi Review &#8211; shoots for the moon, lands among the stars",
     )
     assert dump_parser.parse(text, Hints()).title == "Jedi Review – shoots for the moon, lands among the stars"
+
+
+def test_a_headline_with_the_site_suffix_is_not_the_site_name() -> None:
+    # The "Headline | Site" line spells the domain and repeats more often than the bare site name does.
+    text = "\n".join(
+        [
+            "https://www.tidewheel.example/4410/chain-oiler-tested/",
+            "Chain oiler tested | Tidewheel",
+            "Chain oiler tested | Tidewheel",
+            "Chain oiler tested | Tidewheel",
+            "Tidewheel",
+            "Tidewheel",
+            "Marta Oyelaran",
+            "Marta Oyelaran",
+            "We fitted the oiler to three bikes and rode them through a wet month of commuting to see how it coped.",
+            "It kept the chains clean and quiet, though the reservoir needs filling more often than the maker says.",
+        ]
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.site_name == "Tidewheel"
+    assert draft.title == "Chain oiler tested"
+    assert draft.authors == ["Marta Oyelaran"]
+
+
+def test_an_author_repeated_in_the_head_is_not_the_site_name() -> None:
+    text = dump_of(
+        "Budget vote set for next week",
+        "Priya Castellano",
+        "Priya Castellano",
+        "Priya Castellano",
+        "Politics",
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.site_name is None
+    assert draft.authors == ["Priya Castellano"]
+
+
+def test_an_author_credit_beside_an_e_mail_is_not_the_publisher() -> None:
+    text = dump_of(
+        "Budget vote set for next week",
+        "Owen R. Maddox, Ledger.example",
+        "omaddox@ledger.example",
+        "Owen R. Maddox, Ledger.example",
+        "2019-11-19T11:51:32Z",
+        "Owen Maddox",
+        "Owen Maddox | omaddox@ledger.example",
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.publisher != "Owen R. Maddox, Ledger.example"
+    assert draft.authors == ["Owen R. Maddox"]  # the byline without the initial is the same person
+
+
+def test_a_name_the_article_talks_about_is_a_topic_not_the_author() -> None:
+    text = "\n".join(
+        [
+            "https://sport.example/hockey/wild-beat-sabres",
+            "Wild beat Sabres as Parise scores twice",
+            "2019-11-20T02:59:46Z",
+            "Minnesota Wild",
+            "Lena Brodeur",
+            "Lena Brodeur",
+            "minnesota wild",
+            "Parise scored twice and the Minnesota Wild beat the Buffalo Sabres 4-1 on Tuesday night.",
+            "The win was their third in a row, and the first away from home since the start of the month.",
+        ]
+    )
+    assert dump_parser.parse(text, Hints()).authors == ["Lena Brodeur"]
+
+
+@pytest.mark.parametrize("organisation", ["Harbourline Publishing", "Kestrel Entertainment", "Download App"])
+def test_organisation_names_are_not_authors(organisation: str) -> None:
+    text = dump_of("Budget vote set for next week", organisation, organisation)
+    assert dump_parser.parse(text, Hints()).authors == []

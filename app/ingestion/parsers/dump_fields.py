@@ -44,6 +44,14 @@ _ORG_WORDS = frozenset(
         "show",
         "review",
         "report",
+        "publishing",
+        "publications",
+        "entertainment",
+        "productions",
+        "promotion",
+        "studios",
+        "blog",
+        "app",
     ]
 )
 # Choices checked by site cross-validation (python -m bench dumps): each was kept because the held-out
@@ -77,7 +85,8 @@ def fill(draft: ArticleDraft, meta: Sequence[Line], *, slug_words: set[str]) -> 
     taken = {_key(v) for v in (draft.title, draft.site_name, draft.summary) if v}
     draft.publisher = _publisher(meta, counts, taken) or draft.site_name
     taken.add(_key(draft.publisher))
-    draft.authors = _authors(meta, taken, counts, _key(draft.body))
+    mentioned = _key(" ".join(filter(None, (draft.title, draft.summary, draft.body))))
+    draft.authors = _authors(meta, taken, counts, mentioned)
     taken.update(_key(a) for a in draft.authors)
     reference = " ".join(filter(None, (draft.title, draft.summary, draft.body, " ".join(draft.keywords))))
     draft.tags = _tags(meta, taken, reference) or list(draft.keywords)
@@ -116,10 +125,21 @@ def _site_name(meta: Sequence[Line], counts: Counter[str], url: str | None) -> s
             continue
         if not line.text[0].isupper() and not _looks_like_domain(line.text):
             continue
-        score = counts[line.key] + 4 * _domain_affinity(line.text, core)
+        affinity = _domain_affinity(line.text, core)
+        if not _could_be_site(line.text, affinity):
+            continue
+        score = counts[line.key] + 4 * affinity
         if best is None or score > best[0]:
             best = (score, line.text)
     return best[1] if best and best[0] >= 2 else None
+
+
+def _could_be_site(text: str, affinity: float) -> bool:
+    """ "Headline | Site" and "Troy L. Smith, Cleveland.com" spell the domain too, and an author's name repeats
+    as often as the site's: none of them is the site's name unless the name itself is the domain."""
+    if _SEPARATORS.search(text) or _credited_person(text):
+        return False
+    return affinity >= 1 or not looks_like_person(text)
 
 
 def _looks_like_domain(text: str) -> bool:
@@ -182,7 +202,7 @@ def _title(meta: Sequence[Line], counts: Counter[str], slug: set[str], site: str
         words = set(WORD.findall(line.text.casefold()))
         coverage = len(words & slug) / len(slug) if slug else 0.0
         capitalised = sum(w[0].isupper() for w in line.text.split()) / max(1, len(line.text.split()))
-        person = 3.0 if looks_like_person(line.text) else 0.0
+        person = 3.0 if looks_like_person(line.text) or _credited_person(line.text) else 0.0
         return min(counts[line.key], 4) + 8 * coverage + capitalised + min(line.words, 12) / 3 - person
 
     best = max(candidates, key=lambda ln: (score(ln), -ln.index)).text
@@ -222,11 +242,13 @@ def _publisher(meta: Sequence[Line], counts: Counter[str], taken: set[str]) -> s
         and counts[ln.key] >= 2
         and 1 <= ln.words <= 6
         and any(abs(ln.index - c) <= 2 for c in contact)
+        # An author's credit ("Troy L. Smith, Cleveland.com") sits beside their e-mail too.
+        and not (looks_like_person(ln.text) or _credited_person(ln.text))
     ]
     return max(candidates, key=lambda ln: counts[ln.key]).text if candidates else None
 
 
-def _authors(meta: Sequence[Line], taken: set[str], counts: Counter[str], body: str) -> list[str]:
+def _authors(meta: Sequence[Line], taken: set[str], counts: Counter[str], mentioned: str) -> list[str]:
     bylines = [ln for ln in meta if ln.kind is Kind.BYLINE]
     if bylines:
         return _dedupe([n for ln in bylines for n in split_names(ln.text[3:])])
@@ -243,16 +265,30 @@ def _authors(meta: Sequence[Line], taken: set[str], counts: Counter[str], body: 
             continue
         squashed = re.sub(r"[^a-z]", "", name.casefold())
         by_handle = any(h and (squashed in h or h in squashed) for h in handles if len(h) >= 6)
-        if by_handle or name != line.text or (line.index - 1 in dates or line.index + 1 in dates):
+        # The article talks about its topics ("the Minnesota Wild beat..."), seldom about its writer.
+        topic = f" {line.key} " in f" {mentioned} "
+        if by_handle or name != line.text or (not topic and (line.index - 1 in dates or line.index + 1 in dates)):
             found.append(name)
+        elif topic:
+            continue
         elif counts[line.key] >= AUTHOR_MIN_REPEATS:
             # Author meta tags and JSON-LD author blocks repeat the name (author, article:author, the schema's
             # author.name) - but sections and topics repeat too, so this is weaker evidence.
             repeated_names.append(name)
-        elif f" {line.key} " not in f" {body} ":
+        else:
             lone_names.append(name)
     # Weaker evidence gives one name, and only when nothing placed a person by a date, a handle or an outlet.
-    return _dedupe(found or repeated_names[:1] or (lone_names[:1] if LONE_NAME_AUTHOR else []))
+    return _dedupe_people(found or repeated_names[:1] or (lone_names[:1] if LONE_NAME_AUTHOR else []))
+
+
+def _dedupe_people(names: Sequence[str]) -> list[str]:
+    """One entry per person: "Troy Smith" from a byline is the "Troy L. Smith" of the credit line."""
+    unique = _dedupe(names)
+    return [n for n in unique if not any(o != n and _without_initials(o) == _key(n) for o in unique)]
+
+
+def _without_initials(name: str) -> str:
+    return " ".join(w for w in _key(name).split() if len(w) > 1)
 
 
 # "Troy L. Smith, Cleveland.com", "Amy Kuperinsky | NJ Advance Media", "Finian Cunningham. Sputnik International":
