@@ -283,3 +283,42 @@ def test_a_name_the_article_talks_about_is_a_topic_not_the_author() -> None:
 def test_organisation_names_are_not_authors(organisation: str) -> None:
     text = dump_of("Budget vote set for next week", organisation, organisation)
     assert dump_parser.parse(text, Hints()).authors == []
+
+
+def test_a_date_with_its_zone_wins_over_the_same_instant_in_local_time() -> None:
+    # "20:58:46" without an offset is the site's wall clock, eight hours behind the UTC value beside it.
+    text = dump_of(
+        "Budget vote set for next week", "2019-11-18 20:58:46", "2019-11-19T04:58:46Z", "2019-11-19T04:58:46Z"
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.published_at == datetime(2019, 11, 19, 4, 58, 46, tzinfo=UTC)
+
+
+def test_a_day_given_once_is_left_out_when_the_page_repeats_its_own() -> None:
+    text = dump_of(
+        "Budget vote set for next week",
+        "2019-11-18T11:47:23-05:00",
+        "2019-11-18T11:47:23-05:00",
+        "2019-11-14T20:20:00-05:00",  # an embedded video's date, stated once
+        "2019-11-18T11:47:23-05:00",
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.published_at is not None and draft.published_at.isoformat() == "2019-11-18T11:47:23-05:00"
+
+
+def test_a_repeated_publication_date_years_before_the_update_is_kept() -> None:
+    text = dump_of(
+        "Budget vote set for next week",
+        "2016-09-01T20:10:36+00:00",
+        "2014-09-15T14:22:02+00:00",
+        "2016-09-01T20:10:36+00:00",
+        "2014-09-15",
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.published_at == datetime(2014, 9, 15, 14, 22, 2, tzinfo=UTC)
+    assert draft.modified_at == datetime(2016, 9, 1, 20, 10, 36, tzinfo=UTC)
+
+
+def test_a_founding_date_is_still_left_out_when_no_date_repeats() -> None:
+    text = dump_of("Budget vote set for next week", "1996-01-01T00:00:00Z", "2019-11-19T10:02:00Z")
+    assert dump_parser.parse(text, Hints()).published_at == datetime(2019, 11, 19, 10, 2, tzinfo=UTC)

@@ -104,15 +104,25 @@ def _folder_words(url: str | None) -> set[str]:
 
 
 def _dates(meta: Sequence[Line]) -> tuple[datetime | None, datetime | None]:
-    """Published is the earliest machine date, modified the latest; dates a year older than the newest
-    (an archive's founding date, a reused template) are left out. Field order plays no part."""
-    dated = [ln.date for ln in meta if ln.kind is Kind.DATE and ln.date is not None and ln.has_time]
-    dated = dated or [ln.date for ln in meta if ln.kind is Kind.DATE and ln.date is not None]
+    """Published is the earliest machine date, modified the latest. Field order plays no part.
+
+    A page states its own dates several times (meta tags, JSON-LD, the printed dateline), so when some day
+    is repeated, a day given only once (a related story, an embedded video, a founding date) is left out;
+    when none is, dates a year older than the newest (an archive's founding date) are.
+    """
+    values = [ln for ln in meta if ln.kind is Kind.DATE and ln.date is not None]
+    days = Counter(ln.date.date() for ln in values if ln.date is not None)
+    repeated = bool(days) and max(days.values()) >= 2
+    if repeated:
+        values = [ln for ln in values if ln.date is not None and days[ln.date.date()] >= 2]
+    timed = [ln for ln in values if ln.has_time]
+    # "2019-11-18 20:58:46" beside "2019-11-19T04:58:46Z" is the same instant in the site's own zone.
+    chosen = [ln for ln in timed if ln.zoned] or timed or values
+    dated = [ln.date for ln in chosen if ln.date is not None]
     if not dated:
         return None, None
     newest = max(dated)
-    recent = [d for d in dated if newest - d <= timedelta(days=365)]
-    published = min(recent)
+    published = min(d for d in dated if repeated or newest - d <= timedelta(days=365))
     return published, (newest if newest > published else None)
 
 
