@@ -322,3 +322,25 @@ def test_a_repeated_publication_date_years_before_the_update_is_kept() -> None:
 def test_a_founding_date_is_still_left_out_when_no_date_repeats() -> None:
     text = dump_of("Budget vote set for next week", "1996-01-01T00:00:00Z", "2019-11-19T10:02:00Z")
     assert dump_parser.parse(text, Hints()).published_at == datetime(2019, 11, 19, 10, 2, tzinfo=UTC)
+
+
+def test_a_body_that_lists_links_between_its_items_is_still_found() -> None:
+    # Twenty "n) item" lines, each followed by its short link, outweigh the prose that opens the list.
+    items = [line for n in range(1, 21) for line in (f"{n}) Tin robot model number {n}", f"http://lnk.example/{n}x")]
+    intro = [
+        "The sales start on Friday, and we went through the catalogues to pick the toys we grew up with.",
+        "Every one of them is still made today, and most cost less than they did when we were children.",
+    ]
+    text = "\n".join(
+        [
+            "https://toys.example/friday-sales-for-grown-ups/",
+            "Friday sales for grown-ups",
+            "2017-11-23T10:00:33+00:00",
+            *intro,
+            *items,
+        ]
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.body is not None
+    paragraphs = draft.body.split("\n\n")
+    assert paragraphs[:2] == intro and paragraphs[-1] == "http://lnk.example/20x"

@@ -48,6 +48,22 @@ def body_start(lines: list[Line]) -> int:
         total += scores[index]
         if total > best_total:
             best_start, best_total = index, total
+    if best_start == len(lines):
+        # A body that lists links or credits between its paragraphs ("1) Item" / "http://amzn.to/..."
+        # twenty times) scores below zero as a whole: it starts where its best run of prose does.
+        best_start = _best_run_start(scores)
+    return best_start
+
+
+def _best_run_start(scores: list[float]) -> int:
+    """Start of the contiguous run of lines with the highest total score (Kadane), or the end if none is positive."""
+    best_start, best_total, run_start, total = len(scores), 0.0, 0, 0.0
+    for index, score in enumerate(scores):
+        if total <= 0:
+            run_start, total = index, 0.0
+        total += score
+        if total > best_total:
+            best_start, best_total = run_start, total
     return best_start
 
 
