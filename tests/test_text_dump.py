@@ -344,3 +344,16 @@ def test_a_body_that_lists_links_between_its_items_is_still_found() -> None:
     assert draft.body is not None
     paragraphs = draft.body.split("\n\n")
     assert paragraphs[:2] == intro and paragraphs[-1] == "http://lnk.example/20x"
+
+
+@pytest.mark.parametrize("opening", ["WHAT THE COUNCIL DECIDED", "LERWICK, SHETLAND"])
+def test_a_kicker_or_dateline_in_capitals_opens_the_body(opening: str) -> None:
+    text = dump_of("Budget vote set for next week", "PAPER TODAY", "PAPER TODAY", opening)
+    draft = dump_parser.parse(text, Hints())
+    assert draft.body is not None and draft.body.split("\n\n")[0] == opening
+
+
+@pytest.mark.parametrize("name", ["USA TODAY", "NFL"])
+def test_a_name_in_capitals_before_the_body_stays_out_of_it(name: str) -> None:
+    draft = dump_parser.parse(dump_of("Budget vote set for next week", name), Hints())
+    assert draft.body is not None and draft.body.startswith("The minister said")

@@ -52,7 +52,21 @@ def body_start(lines: list[Line]) -> int:
         # A body that lists links or credits between its paragraphs ("1) Item" / "http://amzn.to/..."
         # twenty times) scores below zero as a whole: it starts where its best run of prose does.
         best_start = _best_run_start(scores)
+    if 0 < best_start < len(lines) and _capital_opening(lines[best_start - 1], lines):
+        return best_start - 1
     return best_start
+
+
+def _capital_opening(line: Line, lines: list[Line]) -> bool:
+    """A kicker ("LOOK WHAT YOU MADE ME DO") or dateline ("BAAR, SWITZERLAND") in capitals right before the
+    prose opens the body. Metadata in capitals is a name ("USA TODAY", "NFL"): short, without a comma, or
+    stated again elsewhere in the dump."""
+    letters = [ch for ch in line.text if ch.isalpha()]
+    if line.kind is not Kind.SHORT or len(letters) < 4 or not all(ch.isupper() for ch in letters):
+        return False
+    if line.words < 3 and "," not in line.text:
+        return False
+    return sum(1 for other in lines if other.key == line.key) == 1
 
 
 def _best_run_start(scores: list[float]) -> int:
