@@ -357,3 +357,45 @@ def test_a_kicker_or_dateline_in_capitals_opens_the_body(opening: str) -> None:
 def test_a_name_in_capitals_before_the_body_stays_out_of_it(name: str) -> None:
     draft = dump_parser.parse(dump_of("Budget vote set for next week", name), Hints())
     assert draft.body is not None and draft.body.startswith("The minister said")
+
+
+def test_a_headline_with_a_serial_comma_is_not_a_keyword_list() -> None:
+    text = "\n".join(
+        [
+            "https://sport.example/2019/11/18/rovers-defensive-numbers-stats-and-notes-week-11",
+            "Rovers’ defensive numbers, stats, and notes: Week 11",
+            "Rovers’ defensive numbers, stats, and notes: Week 11",
+            "Rovers v Athletic",
+            "football,rovers,front-page",
+            "Below, we go through the numbers on defence for the Rovers in their Week 11 game against Athletic.",
+            "The back four played every snap, and the two new midfielders shared the rest of the minutes.",
+        ]
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.title == "Rovers’ defensive numbers, stats, and notes: Week 11"
+    assert "stats" not in draft.keywords
+
+
+def test_a_path_that_spells_the_slug_is_not_the_title() -> None:
+    slug = "harbour-trust-announces-a-partnership-with-two-ferry-lines"
+    text = "\n".join(
+        [
+            f"https://www.trust.example/en/news/{slug}.html",
+            f"/content/trust/en/news/{slug}",
+            f"/content/trust/en/news/{slug}",
+            "Harbour Trust announces a partnership with two ferry lines for the winter timetable",
+            "The trust will sell through tickets on both lines from December, it said in a statement on Monday.",
+            "Passengers will be able to change boats at the harbour without buying a second ticket.",
+        ]
+    )
+    title = dump_parser.parse(text, Hints()).title
+    assert title == "Harbour Trust announces a partnership with two ferry lines for the winter timetable"
+
+
+def test_a_site_suffix_with_its_own_dash_is_dropped_whole() -> None:
+    text = dump_of(
+        "Friday sales for grown-ups - Toy Box 80/90 - Memorabilia of the 80s",
+        "Friday sales for grown-ups - Toy Box 80/90 - Memorabilia of the 80s",
+        "Toy Box 80/90 - Memorabilia of the 80s",
+    )
+    assert dump_parser.parse(text, Hints()).title == "Friday sales for grown-ups"

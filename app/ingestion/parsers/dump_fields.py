@@ -64,6 +64,8 @@ AUTHOR_MIN_REPEATS = 2
 LONE_NAME_AUTHOR = True
 # "Impeachment,US Politics,State Legislature": a CMS keyword field joined without spaces, never a headline.
 _TOKEN_LIST = re.compile(r"[^\W\d_],[^\W\d_][^,]*,[^\W\d_]")
+# "/content/site/en/news/ascom-announces-a-partnership": a path or slug spells the headline but is not one.
+_PATH = re.compile(r"^\S*/\S*$")
 _CAPITALISED_RUN = re.compile(r"^(?:[A-Z][\w&.-]*\s?){1,5}$")
 _NAME_TOKEN = re.compile(
     r"^(?:[A-Z][a-z'’-]+|[A-Z]\.|[A-Z]{2,}|Mc[A-Z][a-z]+|(?:de|van|von|da|del|di|la|le|bin)"
@@ -200,6 +202,7 @@ def _title(meta: Sequence[Line], counts: Counter[str], slug: set[str], site: str
         for ln in meta
         if (ln.kind is Kind.SHORT or (ln.kind is Kind.PROSE and _headline_shaped(ln) and ln.key != opening))
         and not _TOKEN_LIST.search(ln.text)
+        and not _PATH.match(ln.text)
         and 2 <= ln.words <= 40
         and len(ln.text) <= 300
         and ln.key != site_key
@@ -217,7 +220,7 @@ def _title(meta: Sequence[Line], counts: Counter[str], slug: set[str], site: str
 
     best = max(candidates, key=lambda ln: (score(ln), -ln.index)).text
     # Values copied out of meta tags keep their character references ("review &#8211; shoots").
-    return _strip_site(html.unescape(best), site, {ln.key for ln in meta if ln.words <= 4})
+    return _strip_site(html.unescape(best), site, {ln.key for ln in meta if ln.key != _key(best)})
 
 
 def _headline_shaped(line: Line) -> bool:
@@ -226,17 +229,16 @@ def _headline_shaped(line: Line) -> bool:
     return line.words <= HEADLINE_MAX_WORDS and not line.text.rstrip("\"'”’»)").endswith((".", "…", ":", ";"))
 
 
-def _strip_site(title: str, site: str | None, short_keys: set[str]) -> str:
-    """Drop a ' | Site' suffix or 'Section | ' prefix when that part is the site or another short value."""
+def _strip_site(title: str, site: str | None, other_values: set[str]) -> str:
+    """Drop a ' | Site' suffix or 'Section | ' prefix when that part is the site or another value of the dump
+    ("Headline - Remember 80/90 - Memorabilia anni 80/90" when "Remember 80/90 - Memorabilia anni 80/90" is)."""
+    known = other_values | {_key(site)}
+    for separator in _SEPARATORS.finditer(title):
+        # The longest known suffix goes: "Game review - shoots for the moon - VG247" keeps its own dash.
+        if _key(title[separator.end() :]) in known and title[: separator.start()].strip():
+            return title[: separator.start()]
     parts = _SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    known = short_keys | {_key(site)}
-    if _key(parts[-1]) in known:
-        # Only the last part goes: "Game review - shoots for the moon - VG247" keeps its own dash.
-        *_, last = _SEPARATORS.finditer(title)
-        return title[: last.start()]
-    if _key(parts[0]) in known:
+    if len(parts) >= 2 and _key(parts[0]) in known:
         return title[len(parts[0]) :].lstrip(" |-–—:·•")
     return title
 

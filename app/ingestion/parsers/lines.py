@@ -31,6 +31,7 @@ def is_technical(text: str) -> bool:
 
 
 _ZONE_SUFFIX = re.compile(r"(?:\d[zZ]|[+-]\d{2}:?\d{2}|\b[A-Z]{2,5})$")
+_CONJUNCTION = re.compile(r"^(?:and|or|&|et|und|y)\s", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)]*$")
 _BYLINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 
@@ -87,6 +88,8 @@ def comma_items(text: str) -> list[str] | None:
     items = [item.strip() for item in text.split(",")]
     if any(not item or len(WORD.findall(item)) > 7 for item in items):
         return None
+    if any(_CONJUNCTION.match(item) for item in items[1:]):
+        return None  # "snap counts, stats, and notes": a serial comma in a sentence, not a keyword list
     return items
 
 
