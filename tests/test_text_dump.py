@@ -399,3 +399,50 @@ def test_a_site_suffix_with_its_own_dash_is_dropped_whole() -> None:
         "Toy Box 80/90 - Memorabilia of the 80s",
     )
     assert dump_parser.parse(text, Hints()).title == "Friday sales for grown-ups"
+
+
+def test_tags_keep_topics_and_leave_out_a_cms_s_own_tokens() -> None:
+    text = dump_of(
+        "Budget vote set for next week",
+        "budget",
+        "parliament",
+        "channel_other",
+        "wirefeed.example",
+        "serversidehawk",
+        "/PAPER/Politics/Spending Review",
+    )
+    assert dump_parser.parse(text, Hints()).tags == ["budget", "parliament", "Spending Review"]
+
+
+def test_a_keyword_list_loses_its_internal_tokens_as_tags_but_keeps_them_as_keywords() -> None:
+    draft = dump_parser.parse(dump_of("Budget vote set for next week", "@lll,spending-review,budget-2020"), Hints())
+    assert draft.keywords == ["@lll", "spending-review", "budget-2020"]
+    assert draft.tags == ["spending-review", "budget-2020"]
+
+
+def test_the_section_of_the_url_is_neither_the_site_name_nor_a_tag() -> None:
+    text = "\n".join(
+        [
+            "https://www.dailyledger.example/opinion/2019/11/19/republicans-follow-to-nowhere.html",
+            "Opinion | Republicans follow to nowhere",
+            "Opinion | Republicans follow to nowhere",
+            "Opinion",
+            "Opinion",
+            "Elections",
+            "Impeachment",
+            "Medicaid",
+            "The Daily Ledger",
+            "Voters went to the polls four times this month in statewide races, and impeachment was in the air.",
+            "Elections in three states gave the party a reason to think again about Medicaid and impeachment.",
+        ]
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.site_name == "The Daily Ledger"  # its initials spell the domain's start
+    assert draft.section == "Opinion"
+    assert draft.tags == ["Elections", "Impeachment", "Medicaid"]
+    assert draft.title == "Republicans follow to nowhere"
+
+
+def test_a_credit_cut_off_after_its_separator_is_not_the_site_name() -> None:
+    text = dump_of("Budget vote set for next week", "Amy Fenwick |", "Amy Fenwick |", "Amy Fenwick |")
+    assert dump_parser.parse(text, Hints()).site_name is None

@@ -65,7 +65,7 @@ LONE_NAME_AUTHOR = True
 # "Impeachment,US Politics,State Legislature": a CMS keyword field joined without spaces, never a headline.
 _TOKEN_LIST = re.compile(r"[^\W\d_],[^\W\d_][^,]*,[^\W\d_]")
 # "/content/site/en/news/ascom-announces-a-partnership": a path or slug spells the headline but is not one.
-_PATH = re.compile(r"^\S*/\S*$")
+_PATH = re.compile(r"^/|^\S*/\S*$")
 _CAPITALISED_RUN = re.compile(r"^(?:[A-Z][\w&.-]*\s?){1,5}$")
 _NAME_TOKEN = re.compile(
     r"^(?:[A-Z][a-z'’-]+|[A-Z]\.|[A-Z]{2,}|Mc[A-Z][a-z]+|(?:de|van|von|da|del|di|la|le|bin)"
@@ -90,9 +90,10 @@ def fill(draft: ArticleDraft, meta: Sequence[Line], *, slug_words: set[str]) -> 
     mentioned = _key(" ".join(filter(None, (draft.title, draft.summary, draft.body))))
     draft.authors = _authors(meta, taken, counts, mentioned)
     taken.update(_key(a) for a in draft.authors)
-    reference = " ".join(filter(None, (draft.title, draft.summary, draft.body, " ".join(draft.keywords))))
-    draft.tags = _tags(meta, taken, reference) or list(draft.keywords)
     draft.section = _section(meta, _folder_words(draft.url), taken)
+    taken.add(_key(draft.section))  # the section ("Opinion" on /opinion/) files the article; it is no topic
+    reference = " ".join(filter(None, (draft.title, draft.summary, draft.body, " ".join(draft.keywords))))
+    draft.tags = _topics(_tags(meta, taken, reference) or list(draft.keywords), reference)
 
 
 def _key(text: str | None) -> str:
@@ -131,6 +132,7 @@ def _dates(meta: Sequence[Line]) -> tuple[datetime | None, datetime | None]:
 def _site_name(meta: Sequence[Line], counts: Counter[str], url: str | None) -> str | None:
     host = re.sub(r"^www\d*\.", "", (url or "").split("//", 1)[-1].split("/", 1)[0].casefold())
     core = host.split(".")[0] if host else ""
+    sections = _folder_words(url)  # "Opinion" on /opinion/... names the section, not the site
     best: tuple[float, str] | None = None
     for line in meta:
         if line.kind is not Kind.SHORT or not 1 <= line.words <= 5 or len(line.text) > 60:
@@ -138,7 +140,7 @@ def _site_name(meta: Sequence[Line], counts: Counter[str], url: str | None) -> s
         if not line.text[0].isupper() and not _looks_like_domain(line.text):
             continue
         affinity = _domain_affinity(line.text, core)
-        if not _could_be_site(line.text, affinity):
+        if not _could_be_site(line.text, affinity) or (line.key in sections and affinity < 1):
             continue
         score = counts[line.key] + 4 * affinity
         if best is None or score > best[0]:
@@ -149,7 +151,7 @@ def _site_name(meta: Sequence[Line], counts: Counter[str], url: str | None) -> s
 def _could_be_site(text: str, affinity: float) -> bool:
     """ "Headline | Site" and "Troy L. Smith, Cleveland.com" spell the domain too, and an author's name repeats
     as often as the site's: none of them is the site's name unless the name itself is the domain."""
-    if _SEPARATORS.search(text) or _credited_person(text):
+    if _SEPARATORS.search(text) or _credited_person(text) or text.endswith(("|", "-", "–", "—", ":", "·", "•")):
         return False
     return affinity >= 1 or not looks_like_person(text)
 
@@ -165,7 +167,7 @@ def _domain_affinity(name: str, core: str) -> float:
     squashed = re.sub(r"[^a-z0-9]", "", name.casefold().removeprefix("the "))
     if squashed and (squashed in core or core in squashed):
         return 1.0
-    initials = "".join(w[0] for w in WORD.findall(name.casefold()))
+    initials = "".join(w[0] for w in WORD.findall(name.casefold().removeprefix("the ")))
     return 0.5 if len(initials) >= 2 and core.startswith(initials) else 0.0
 
 
@@ -363,6 +365,24 @@ def _tags(meta: Sequence[Line], taken: set[str], reference: str) -> list[str]:
         if mentioned >= 2 and share >= 0.3 and (best is None or share > best[0]):
             best = (share, run)
     return _dedupe([ln.text for ln in best[1]]) if best else []
+
+
+# Tokens a CMS files articles under for its own use ("channel_other", "@lll", "gizmodo.com"), not topics.
+_INTERNAL_TAG = re.compile(r"^[@_]|_|^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$")
+# "serversidehawk", "videoarticle": words glued together, which no article text contains.
+_GLUED = re.compile(r"^[a-z]{10,}$")
+
+
+def _topics(tags: Sequence[str], reference: str) -> list[str]:
+    """The tags a reader would search by: taxonomy paths ("/News/Markets/Earnings") give their last step,
+    and a CMS's internal tokens are left out."""
+    words = set(WORD.findall(reference.casefold()))
+    topics = []
+    for tag in tags:
+        topic = tag.rstrip("/").rsplit("/", 1)[-1].strip() if tag.startswith("/") else tag
+        if topic and not _INTERNAL_TAG.search(topic) and not (_GLUED.match(topic) and topic not in words):
+            topics.append(topic)
+    return _dedupe(topics)
 
 
 def _section(meta: Sequence[Line], url_words: set[str], taken: set[str]) -> str | None:
