@@ -446,3 +446,39 @@ def test_the_section_of_the_url_is_neither_the_site_name_nor_a_tag() -> None:
 def test_a_credit_cut_off_after_its_separator_is_not_the_site_name() -> None:
     text = dump_of("Budget vote set for next week", "Amy Fenwick |", "Amy Fenwick |", "Amy Fenwick |")
     assert dump_parser.parse(text, Hints()).site_name is None
+
+
+def test_a_name_followed_by_its_bio_is_the_author_even_as_one_word() -> None:
+    text = dump_of(
+        "Budget vote set for next week",
+        "Marisol",
+        "Marisol is a county reporter who has covered the council's spending for a decade.",
+        "Daily Ledger",
+        "Daily Ledger is the county's paper of record, printed every morning since the war.",
+        "2019-11-19T10:02:00Z",
+        "https://paper.example/authors/marisol",
+        "Daily Ledger",
+    )
+    assert dump_parser.parse(text, Hints()).authors == ["Marisol"]
+
+
+def test_a_writer_whose_e_mail_opens_the_body_is_still_the_author() -> None:
+    text = "\n".join(
+        [
+            "https://paper.example/markets/listing-raises-more-than-planned",
+            "Listing raises more than planned",
+            "Nadia Okafor",
+            "Nadia Okafor",
+            "2019-11-19T10:02:00Z",
+            "Reporter covering private markets, listings and the people who regulate them; email stories to"
+            " nadia.okafor@paper.example",
+            "The company raised more than it had planned from its second listing, pricing its shares at a discount.",
+        ]
+    )
+    assert dump_parser.parse(text, Hints()).authors == ["Nadia Okafor"]
+
+
+def test_an_iso_date_with_a_space_before_its_offset_is_a_date() -> None:
+    text = dump_of("Budget vote set for next week", "2019-11-19 21:57:00 -0800")
+    published = dump_parser.parse(text, Hints()).published_at
+    assert published is not None and published.isoformat() == "2019-11-19T21:57:00-08:00"

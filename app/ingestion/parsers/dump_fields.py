@@ -64,6 +64,7 @@ AUTHOR_MIN_REPEATS = 2
 LONE_NAME_AUTHOR = True
 # "Impeachment,US Politics,State Legislature": a CMS keyword field joined without spaces, never a headline.
 _TOKEN_LIST = re.compile(r"[^\W\d_],[^\W\d_][^,]*,[^\W\d_]")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # "/content/site/en/news/ascom-announces-a-partnership": a path or slug spells the headline but is not one.
 _PATH = re.compile(r"^/|^\S*/\S*$")
 _CAPITALISED_RUN = re.compile(r"^(?:[A-Z][\w&.-]*\s?){1,5}$")
@@ -87,7 +88,8 @@ def fill(draft: ArticleDraft, meta: Sequence[Line], *, slug_words: set[str]) -> 
     taken = {_key(v) for v in (draft.title, draft.site_name, draft.summary) if v}
     draft.publisher = _publisher(meta, counts, taken) or draft.site_name
     taken.add(_key(draft.publisher))
-    mentioned = _key(" ".join(filter(None, (draft.title, draft.summary, draft.body))))
+    # An e-mail address ("anna.menin@paper.example" in a bio) names its writer; the article does not.
+    mentioned = _key(_EMAIL_IN_TEXT.sub(" ", " ".join(filter(None, (draft.title, draft.summary, draft.body)))))
     draft.authors = _authors(meta, taken, counts, mentioned)
     taken.update(_key(a) for a in draft.authors)
     draft.section = _section(meta, _folder_words(draft.url), taken)
@@ -268,7 +270,7 @@ def _authors(meta: Sequence[Line], taken: set[str], counts: Counter[str], mentio
         return _dedupe([n for ln in bylines for n in split_names(ln.text[3:])])
     handles = {re.sub(r"[^a-z]", "", ln.text.casefold()) for ln in meta if ln.kind in (Kind.HANDLE, Kind.TECH)}
     dates = {ln.index for ln in meta if ln.kind is Kind.DATE}
-    found: list[str] = []
+    found: list[str] = _author_boxes(meta, taken)
     repeated_names: list[str] = []
     lone_names: list[str] = []
     for line in meta:
@@ -293,6 +295,22 @@ def _authors(meta: Sequence[Line], taken: set[str], counts: Counter[str], mentio
             lone_names.append(name)
     # Weaker evidence gives one name, and only when nothing placed a person by a date, a handle or an outlet.
     return _dedupe_people(found or repeated_names[:1] or (lone_names[:1] if LONE_NAME_AUTHOR else []))
+
+
+def _author_boxes(meta: Sequence[Line], taken: set[str]) -> list[str]:
+    """Names introduced by the bio that follows them ("Regan" / "Regan is a Connecticut native...")."""
+    following = {ln.index - 1: ln for ln in meta}
+    names = []
+    for line in meta:
+        bio = following.get(line.index)
+        if line.kind is not Kind.SHORT or line.key in taken or bio is None or bio.kind is not Kind.PROSE:
+            continue
+        tokens = line.text.split()
+        if not 1 <= len(tokens) <= 4 or any(t.casefold() in _ORG_WORDS for t in tokens):
+            continue  # "Daily Ledger is the county's paper" introduces a publisher
+        if all(_NAME_TOKEN.match(t) for t in tokens) and bio.text.startswith(f"{line.text} "):
+            names.append(line.text)
+    return names
 
 
 def _dedupe_people(names: Sequence[str]) -> list[str]:
