@@ -482,3 +482,24 @@ def test_an_iso_date_with_a_space_before_its_offset_is_a_date() -> None:
     text = dump_of("Budget vote set for next week", "2019-11-19 21:57:00 -0800")
     published = dump_parser.parse(text, Hints()).published_at
     assert published is not None and published.isoformat() == "2019-11-19T21:57:00-08:00"
+
+
+def test_a_table_after_the_first_paragraph_does_not_cut_it_off() -> None:
+    first = "Harbour Holdings reported quarterly earnings above estimates, sending its shares higher before the open."
+    text = "\n".join(
+        [
+            "https://markets.example/earnings/harbour-holdings-beats-estimates",
+            "Harbour Holdings beats estimates",
+            "Harbour Holdings beats estimates",
+            "2019-11-19T06:12:56-05:00",
+            "Ledger Markets",
+            first,
+            "Ticker Security Last Change Change %",
+            "HHX HARBOUR HOLDINGS 225.86 -12.99 -5.44%",
+            "FRY FERRY LINES 113.40 -1.62 -1.41%",
+            "The company earned $2.8 billion in the quarter, or $2.53 a share, as sales rose by 3.5 per cent.",
+            "Analysts had expected $2.52 a share on sales of $27.5 billion, according to a survey of forecasts.",
+        ]
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.body is not None and draft.body.split("\n\n")[0] == first

@@ -40,6 +40,12 @@ def _slug_words(url: str | None) -> set[str]:
     return {w for w in WORD.findall(urlsplit(url).path.casefold()) if not w.isdigit()}
 
 
+# A short line stated once costs the body this much: enough to keep a run of metadata values out, little
+# enough that a table or subheadings after the first paragraph ("Ticker Security Last Change") do not cut it
+# off. Picked by site cross-validation (python -m bench dumps: -1.0 and -0.5 are both tried per fold).
+UNIQUE_SHORT_SCORE = -0.5
+
+
 def body_start(lines: list[Line]) -> int:
     """Index of the first body line: where the suffix of best total prose score begins."""
     scores = _line_scores(lines)
@@ -103,7 +109,7 @@ def _score(line: Line, repeated: bool, echoed_later: bool) -> float:
         if echoed_later:
             return -3.0
         return 3.0 if line.words >= 12 else 2.0
-    return -4.0 if repeated else -1.0
+    return -4.0 if repeated else UNIQUE_SHORT_SCORE
 
 
 # Metadata sits at the top (at most 233 lines in the 88 real dumps) and its copies follow soon after, so
