@@ -503,3 +503,20 @@ def test_a_table_after_the_first_paragraph_does_not_cut_it_off() -> None:
     )
     draft = dump_parser.parse(text, Hints())
     assert draft.body is not None and draft.body.split("\n\n")[0] == first
+
+
+def test_the_site_describing_itself_does_not_open_the_body() -> None:
+    first = "Tested by: Marta Oyelaran. Price: £23.99. We fitted the oiler to three bikes for a wet month."
+    text = "\n".join(
+        [
+            "https://www.tidewheel.example/4410/chain-oiler-tested/",
+            "Chain oiler tested",
+            "Chain oiler tested",
+            "2014-06-13T11:43:38+01:00",
+            "tidewheel.example brings the latest bike reviews, news, events and kit from the road and the workshop.",
+            first,
+            "It kept the chains clean and quiet, though the reservoir needs filling more often than the maker says.",
+        ]
+    )
+    draft = dump_parser.parse(text, Hints())
+    assert draft.body is not None and draft.body.split("\n\n")[0] == first

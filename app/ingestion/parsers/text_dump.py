@@ -22,7 +22,7 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
         raise ParseError("the document is empty")
     url_line = next((ln for ln in lines[:3] if ln.kind is Kind.URL), None)
     url = url_line.text if url_line else hints.url
-    start = body_start(lines)
+    start = body_start(lines, host=_host(url))
     meta = [ln for ln in lines[:start] if ln is not url_line]
     body = [ln.text for ln in lines[start:]]
     draft = ArticleDraft(url=url, body="\n\n".join(body) or None)
@@ -32,6 +32,10 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
 
 def _nonblank(raw_lines: Iterable[str]) -> Iterable[str]:
     return (line for line in raw_lines if line.strip())
+
+
+def _host(url: str | None) -> str:
+    return (urlsplit(url or "").hostname or "").removeprefix("www.")
 
 
 def _slug_words(url: str | None) -> set[str]:
@@ -46,7 +50,7 @@ def _slug_words(url: str | None) -> set[str]:
 UNIQUE_SHORT_SCORE = -0.5
 
 
-def body_start(lines: list[Line]) -> int:
+def body_start(lines: list[Line], *, host: str = "") -> int:
     """Index of the first body line: where the suffix of best total prose score begins."""
     scores = _line_scores(lines)
     best_start, best_total, total = len(lines), 0.0, 0.0
@@ -60,6 +64,9 @@ def body_start(lines: list[Line]) -> int:
         best_start = _best_run_start(scores)
     if 0 < best_start < len(lines) and _capital_opening(lines[best_start - 1], lines):
         return best_start - 1
+    # "morebikes.co.uk features the latest bike reviews...": the publisher describing itself, not the article.
+    while host and best_start < len(lines) - 1 and lines[best_start].text.casefold().startswith(host):
+        best_start += 1
     return best_start
 
 
