@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from app.config import Settings
     from app.fetch.client import Fetcher
     from app.ingestion import bulk
-    from app.ingestion.documents import Document
-    from app.ingestion.service import Failed
+    from app.reader.pipeline import Document, Failed
     from app.storage.db import Writer
 
 log = logging.getLogger("broadsheet")
@@ -179,36 +178,36 @@ def _fetcher(settings: Settings) -> Fetcher | None:
     return Fetcher.from_settings(settings)
 
 
-def _documents(sources: Iterable[str], url: str | None, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
+def _documents(locations: Iterable[str], url: str | None, fetcher: Fetcher | None) -> Iterator[Document | Failed]:
     from app.ingestion import documents
 
-    for source in sources:
-        yield from documents.read(source, url_hint=url, fetcher=fetcher)
+    for location in locations:
+        yield from documents.read(location, url_hint=url, fetcher=fetcher)
 
 
 def _parse(args: argparse.Namespace) -> int:
     from app.config import get_settings
     from app.ingestion import documents, pool, service
-    from app.ingestion.service import Failed
+    from app.reader.pipeline import Failed, ParsedArticle
 
     failed = 0
     fetcher = _fetcher(get_settings())
     try:
         for doc in _documents(documents.expand(args.paths), args.url, fetcher):
             if isinstance(doc, Failed):
-                items: list[service.Extracted | Failed] = [doc]
+                items: list[ParsedArticle | Failed] = [doc]
             else:
                 # Only read, never stored: a document that names no URL is still worth its article.
                 items = pool.parse_document(replace(doc, hints=replace(doc.hints, url_optional=True)))
             if fetcher is not None:
-                items = service.complete_feed_entries(items, fetcher, service.InThreadParsers().parse_page, limit=None)
+                items = service.complete_feed_entries(items, fetcher, service.InThreadParsers().parse, limit=None)
             for number, item in enumerate(items, start=1):
-                source = doc.name if len(items) == 1 or isinstance(doc, Failed) else f"{doc.name}#{number}"
+                name = doc.name if len(items) == 1 or isinstance(doc, Failed) else f"{doc.name}#{number}"
                 if isinstance(item, Failed):
                     failed += 1
-                    print(json.dumps({"source": source, "error": item.reason}, ensure_ascii=False))
+                    print(json.dumps({"source": name, "error": item.reason}, ensure_ascii=False))
                 else:
-                    line = {"source": source, **item.article.model_dump(mode="json"), "warnings": item.warnings}
+                    line = {"source": name, **item.article.model_dump(mode="json"), "warnings": item.warnings}
                     print(json.dumps(line, ensure_ascii=False))
     finally:
         if fetcher is not None:
@@ -231,11 +230,11 @@ def _ingest(args: argparse.Namespace) -> int:
     except migrate.SchemaBehind as exc:
         print(exc, file=sys.stderr)
         return 2
-    sources = list(documents.expand(args.paths))
-    articles = [s for s in sources if ndjson.is_ndjson(s)]
-    sources = [s for s in sources if not ndjson.is_ndjson(s)]
-    known = not articles and all(not (documents.is_url(s) or archives.is_warc(s)) for s in sources)
-    bar = tqdm(total=len(sources) if known else None, unit="doc", disable=args.no_progress or None, file=sys.stderr)
+    locations = list(documents.expand(args.paths))
+    articles = [s for s in locations if ndjson.is_ndjson(s)]
+    locations = [s for s in locations if not ndjson.is_ndjson(s)]
+    known = not articles and all(not (documents.is_url(s) or archives.is_warc(s)) for s in locations)
+    bar = tqdm(total=len(locations) if known else None, unit="doc", disable=args.no_progress or None, file=sys.stderr)
 
     def progress(done: int, totals: bulk.Totals) -> None:
         bar.update(done)
@@ -246,10 +245,10 @@ def _ingest(args: argparse.Namespace) -> int:
     writer, totals, batch_size = Writer(engine), bulk.Totals(), max(1, args.batch_size)
     try:
         # Pre-parsed articles go straight to the store step: no parser processes are started for them.
-        lines = (item for source in articles for item in ndjson.read(source))
+        lines = (item for location in articles for item in ndjson.read(location))
         bulk.store_articles(writer, lines, batch_size=batch_size, on_batch=progress, totals=totals)
-        if sources:
-            _parse_and_store(args, settings, writer, sources, batch_size, progress, totals)
+        if locations:
+            _parse_and_store(args, settings, writer, locations, batch_size, progress, totals)
     finally:
         bar.close()
         engine.dispose()
@@ -263,7 +262,7 @@ def _parse_and_store(
     args: argparse.Namespace,
     settings: Settings,
     writer: Writer,
-    sources: list[str],
+    locations: list[str],
     batch_size: int,
     progress: Callable[[int, bulk.Totals], None],
     totals: bulk.Totals,
@@ -273,7 +272,7 @@ def _parse_and_store(
     parsers = pool.ParserPool(args.jobs or os.cpu_count() or 1, args.time_limit)
     fetcher = _fetcher(settings)
     try:
-        docs = _documents(sources, args.url, fetcher)
+        docs = _documents(locations, args.url, fetcher)
         bulk.ingest(writer, docs, parsers, batch_size=batch_size, fetcher=fetcher, on_batch=progress, totals=totals)
     finally:
         parsers.close()

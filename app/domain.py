@@ -11,6 +11,8 @@ class ArticleDraft:
     """What a parser could read from one document; normalisation makes it an ArticleCreate."""
 
     url: str | None = None
+    # As the document declares it (link rel=canonical, og:url, JSON-LD url), wherever it points.
+    canonical_url: str | None = None
     title: str | None = None
     summary: str | None = None
     body: str | None = None

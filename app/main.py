@@ -21,7 +21,7 @@ from app.api.http import (
 )
 from app.api.limits import BodySizeLimit
 from app.api.paths import IgnoreTrailingSlash
-from app.api.routers import articles, changes, health, ingest, tags
+from app.api.routers import articles, changes, exports, health, ingest, tags
 from app.config import Settings, get_settings, index_path
 from app.fetch.client import Fetcher
 from app.ingestion.pool import ParserPool
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
-    for router in (articles.router, ingest.router, tags.router, changes.router, health.router):
+    for router in (articles.router, exports.router, ingest.router, tags.router, changes.router, health.router):
         app.include_router(router)
     docs.install(app)
     openapi.install(

@@ -113,10 +113,16 @@ def _language_code(value: str) -> str:
 HTTP_URL_PATTERN = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]{1,253})(:[0-9]{0,5})?([/?#][^\s\x00-\x1f\x7f]*)?\s*$"
 _URL_SCHEMA = {"type": "string", "format": "uri", "minLength": 1, "maxLength": MAX_URL, "pattern": HTTP_URL_PATTERN}
 
+
+def utc_text(value: datetime) -> str:
+    """An instant as served: ISO 8601 in UTC with `Z` (naive values are UTC, as SQLite hands them back)."""
+    return as_utc(value).isoformat().replace("+00:00", "Z")
+
+
 UTCDateTime = Annotated[
     datetime,
     BeforeValidator(_as_utc),
-    PlainSerializer(lambda v: as_utc(v).isoformat().replace("+00:00", "Z"), return_type=str),
+    PlainSerializer(utc_text, return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 # An absolute http(s) URL as clients send it: the documented pattern (checked as sent, so the schema's
@@ -158,6 +164,7 @@ EXAMPLE_CREATE: dict[str, JsonValue] = {
 EXAMPLE_LISTED: dict[str, JsonValue] = {
     **{k: v for k, v in EXAMPLE_CREATE.items() if k != "body"},
     "id": 1,
+    "canonical_url": "https://example.com/news/2026/02/03/story",
     "keywords": [],
     "section": "World",
     "site_name": "Example News",
@@ -194,6 +201,11 @@ class ArticleCreate(BaseModel):
     url: Url = Field(
         description="Address of the article; stored in canonical form, unique.",
         examples=["https://example.com/news/2026/02/03/story"],
+    )
+    canonical_url: Url | None = Field(
+        default=None,
+        description="The address the page declares for itself (<link rel=canonical>, og:url or JSON-LD url), "
+        "as declared, even on another site; `url` is the address the article is stored under.",
     )
     title: Stripped = Field(
         min_length=1, max_length=MAX_TITLE, pattern=MEANINGFUL, description="Headline without site-name suffix."
@@ -232,6 +244,10 @@ class ArticleBase(BaseModel):
 
     id: int = Field(description="Stable identifier assigned by Broadsheet.")
     url: UrlOut = Field(description="Canonical URL.")
+    canonical_url: UrlOut | None = Field(
+        description="The address the page declares for itself (<link rel=canonical>, og:url or JSON-LD url), "
+        "as declared, even on another site; null when it declares none."
+    )
     title: str
     summary: str | None
     authors: list[str]
@@ -290,6 +306,18 @@ class Total(BaseModel):
         description="`eq`: exact. `approximate`: the search index had not caught up with every committed write "
         "within the server's wait (BROADSHEET_INDEX_WAIT); the count may be off by those writes."
     )
+
+
+class ArticleExport(ArticleCreate):
+    """One line of an NDJSON export: the article as a client writes it (the `POST /articles` body), plus the
+    URL it was first submitted under, so that `broadsheet ingest` of the file stores the same articles."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{**EXAMPLE_CREATE, "original_url": EXAMPLE_READ["original_url"]}]},
+    )
+
+    original_url: Url | None = Field(default=None, description="The URL as first submitted, before canonicalisation.")
 
 
 class ArticlePage(BaseModel):
@@ -414,11 +442,20 @@ class TagCount(BaseModel):
 
 
 class TagList(BaseModel):
-    """Tags in use, most used first."""
+    """Tags in use, most used first; pass `next_cursor` back as `cursor` for the next page."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"tag": "NATO", "count": 12}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [{"tag": "NATO", "count": 12}], "next_cursor": None}]}
+    )
 
     items: list[TagCount]
+    next_cursor: str | None = Field(description="Opaque; null on the last page.")
+
+
+# Derived from the models, so a new article field is declared once, on its model. Server fields are what
+# Broadsheet returns and owns: accepted in exported articles fed back in (JSON, NDJSON), then ignored.
+CLIENT_FIELDS = frozenset(ArticleCreate.model_fields)
+SERVER_FIELDS = frozenset(set(ArticleRead.model_fields) | set(ArticleListItem.model_fields)) - CLIENT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,12 @@
-"""`python -m bench [extraction|dumps|feeds|storage|bulk|load|soak] [options]`: the quick suites when no name is given.
+"""`python -m bench [extraction|dumps|feeds|storage|bulk|load|soak|scale] [options]`: the quick suites when no name is
+given.
 
-`load` and `soak` start live servers and take minutes, so they run only when named.
+`load`, `soak` and `scale` start live servers and take minutes, so they run only when named.
 """
 
 import sys
 
-from bench import bulk, dumps, extraction, feeds, load, soak, storage
+from bench import bulk, dumps, extraction, feeds, load, scale, soak, storage
 
 SUITES = {
     "extraction": extraction.main,
@@ -14,7 +15,7 @@ SUITES = {
     "storage": storage.main,
     "bulk": bulk.main,
 }
-LIVE = {"load": load.main, "soak": soak.main}
+LIVE = {"load": load.main, "soak": soak.main, "scale": scale.main}
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ from sqlalchemy.exc import OperationalError
 from app.cli import main as cli_main
 from app.config import Settings, get_settings
 from app.ingestion import ndjson, service
+from app.reader import pipeline
 from app.storage.batch import ARTICLE_TAGS, ARTICLES, TAGS
 from app.storage.db import Writer, make_engine
 from bench.storage import PG_ADMIN, fresh
@@ -166,7 +167,7 @@ def _store_all(batch: list[Any], session: Any) -> object:
     """The old store step, kept here as the benchmark's reference: a savepoint and an upsert per article."""
     results: list[object] = []
     for item in batch:
-        if isinstance(item, service.Extracted):
+        if isinstance(item, pipeline.ParsedArticle):
             with session.begin_nested():
                 results.append(service.store(session, item))
     return results

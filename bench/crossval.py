@@ -1,6 +1,6 @@
 """Cross-validation by site for the reader's tunable choices: a choice is judged on sites it was not picked on.
 
-A tunable is a module attribute and its candidate values ("app.ingestion.parsers.html:FAVOR_PRECISION",
+A tunable is a module attribute and its candidate values ("app.reader.parsers.html:FAVOR_PRECISION",
 [True, False]). Every combination is run once over every page; then for each of K folds of sites (a site
 is never on both sides) the combination scoring best on the other folds is picked, and its outputs on the
 fold left out are kept. The held-out score is the score of those kept outputs over all pages: what the

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.domain import Hints
 from app.errors import BroadsheetError
-from app.ingestion import service
+from app.reader import pipeline
 from bench import crossval
 from bench.crossval import site
 from bench.extraction import CORPUS, METADATA_TRUTH, load_scorer
@@ -26,16 +26,16 @@ DUMPS = CORPUS.parent / "dumps"
 SCORED = ("url", *FIELDS, "first paragraph", "last paragraph")
 # Choices a change may tune, as ("module:attribute", [candidates]), chosen jointly per fold.
 TUNABLES: list[tuple[str, list[Any]]] = [
-    ("app.ingestion.parsers.dump_fields:HEADLINE_MAX_WORDS", [0, 20, 25, 40]),
-    ("app.ingestion.parsers.dump_fields:AUTHOR_MIN_REPEATS", [2, 3, 99]),
-    ("app.ingestion.parsers.dump_fields:LONE_NAME_AUTHOR", [False, True]),
-    ("app.ingestion.parsers.text_dump:UNIQUE_SHORT_SCORE", [-1.0, -0.5]),
+    ("app.reader.parsers.dump_fields:HEADLINE_MAX_WORDS", [0, 20, 25, 40]),
+    ("app.reader.parsers.dump_fields:AUTHOR_MIN_REPEATS", [2, 3, 99]),
+    ("app.reader.parsers.dump_fields:LONE_NAME_AUTHOR", [False, True]),
+    ("app.reader.parsers.text_dump:UNIQUE_SHORT_SCORE", [-1.0, -0.5]),
 ]
 
 
 def read(key: str) -> dict[str, Any]:
     try:
-        article = service.extract((DUMPS / f"{key}.txt").read_bytes(), hints=Hints(content_type="text/plain")).article
+        article = pipeline.parse((DUMPS / f"{key}.txt").read_bytes(), hints=Hints(content_type="text/plain")).article
     except BroadsheetError as exc:
         return {"error": exc.detail}
     return {

@@ -26,9 +26,9 @@ import trafilatura
 
 from app.domain import Hints
 from app.errors import BroadsheetError
-from app.ingestion import service
-from app.ingestion.documents import Document
 from app.ingestion.pool import ParserPool
+from app.reader import pipeline
+from app.reader.pipeline import Document
 from bench import crossval
 from bench.metadata import FIELDS, accuracy, mismatches
 
@@ -48,7 +48,7 @@ def load_scorer() -> Callable[[dict[str, Any], dict[str, Any]], dict[str, float]
 
 def broadsheet(data: bytes, url: str) -> dict[str, Any]:
     try:
-        article = service.extract(data, hints=Hints(content_type="text/html", url=url)).article
+        article = pipeline.parse(data, hints=Hints(content_type="text/html", url=url)).article
     except BroadsheetError:
         return {}
     return {
@@ -83,8 +83,8 @@ def trafilatura_precise(data: bytes, url: str) -> dict[str, Any]:
 SIDES = {"broadsheet": broadsheet, "trafilatura": trafilatura_side, "traf-precise": trafilatura_precise}
 # The body pass's choices, each kept only when the cross-validated F1 rises with it (see html.py).
 TUNABLES: crossval.Tunables = [
-    ("app.ingestion.parsers.html:FAVOR_PRECISION", [True, False]),
-    ("app.ingestion.parsers.html:FILTER_BOILERPLATE", [True, False]),
+    ("app.reader.parsers.html:FAVOR_PRECISION", [True, False]),
+    ("app.reader.parsers.html:FILTER_BOILERPLATE", [True, False]),
 ]
 
 

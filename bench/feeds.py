@@ -14,7 +14,7 @@ from typing import Any
 
 from app.domain import Hints
 from app.errors import BroadsheetError
-from app.ingestion import service
+from app.reader import pipeline
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "feeds"
 EXPECTATIONS = FIXTURES / "expectations.json"
@@ -27,12 +27,12 @@ def load_expectations() -> dict[str, list[dict[str, Any]]]:
 def read_feed(name: str) -> list[dict[str, Any]] | str:
     """Each entry of a fixture feed as plain values, or the reason the whole feed failed."""
     try:
-        items = service.extract_feed((FIXTURES / name).read_bytes(), hints=Hints())
+        items = pipeline.parse_feed((FIXTURES / name).read_bytes(), hints=Hints())
     except BroadsheetError as exc:
         return exc.detail
     entries: list[dict[str, Any]] = []
     for item in items:
-        if isinstance(item, service.Failed):
+        if isinstance(item, pipeline.Failed):
             entries.append({"error": item.reason})
             continue
         article = item.article

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.ingestion.authors import clean_authors
+from app.reader.authors import clean_authors
 
 
 @pytest.mark.parametrize(

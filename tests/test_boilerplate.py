@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.ingestion.parsers.boilerplate import is_boilerplate, strip_boilerplate
+from app.reader.parsers.boilerplate import is_boilerplate, strip_boilerplate
 
 
 @pytest.mark.parametrize(

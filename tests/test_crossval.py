@@ -27,9 +27,9 @@ def test_the_held_out_score_is_that_of_choices_made_without_the_fold() -> None:
 
 
 def test_settings_are_restored_after_a_run() -> None:
-    from app.ingestion.parsers import html
+    from app.reader.parsers import html
 
     grid = crossval.run_grid(
-        [("app.ingestion.parsers.html:FAVOR_PRECISION", [False, True])], lambda: {"x": html.FAVOR_PRECISION}
+        [("app.reader.parsers.html:FAVOR_PRECISION", [False, True])], lambda: {"x": html.FAVOR_PRECISION}
     )
     assert [outputs["x"] for _, outputs in grid] == [False, True] and html.FAVOR_PRECISION is True

@@ -4,7 +4,7 @@ import warnings
 
 import pytest
 
-from app.ingestion.dates import parse_loose_date
+from app.reader.dates import parse_loose_date
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import pytest
 
 from app.domain import Hints
 from app.errors import UnsupportedFormat
-from app.ingestion.decode import decode
-from app.ingestion.service import extract
+from app.reader.decode import decode
+from app.reader.pipeline import parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "encodings"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
@@ -19,7 +19,7 @@ PAGES = sorted(p.name for p in FIXTURES.glob("*.html"))
 @pytest.mark.parametrize("name", PAGES)
 def test_declared_and_undeclared_pages_decode(name: str) -> None:
     lang = name.split("-")[0]
-    article = extract((FIXTURES / name).read_bytes(), hints=Hints()).article
+    article = parse((FIXTURES / name).read_bytes(), hints=Hints()).article
     assert article.title == EXPECTED[lang]["title"]
     assert article.body is not None and EXPECTED[lang]["sentence"] in article.body
     assert article.language == lang
@@ -75,4 +75,4 @@ def test_a_wrong_declaration_falls_back_to_the_bytes() -> None:
 def test_binary_labelled_as_html_is_refused() -> None:
     png = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(range(256)) * 8
     with pytest.raises(UnsupportedFormat):
-        extract(png, hints=Hints(content_type="text/html; charset=utf-8", url="https://e.example/a"))
+        parse(png, hints=Hints(content_type="text/html; charset=utf-8", url="https://e.example/a"))

@@ -7,8 +7,8 @@ import pytest
 
 from app.domain import Hints
 from app.errors import ParseError
-from app.ingestion import detect, service
-from app.ingestion.authors import clean_authors, credited_name
+from app.reader import detect, pipeline
+from app.reader.authors import clean_authors, credited_name
 from bench.feeds import FIXTURES, load_expectations, misses
 
 EXPECTATIONS = load_expectations()
@@ -48,19 +48,19 @@ def test_other_documents_are_not_taken_for_feeds(head: str, expected: detect.For
 
 
 def test_an_empty_channel_is_no_articles_not_an_error() -> None:
-    assert service.extract_feed((FIXTURES / "rss091-netscape-empty.xml").read_bytes(), hints=Hints()) == []
+    assert pipeline.parse_feed((FIXTURES / "rss091-netscape-empty.xml").read_bytes(), hints=Hints()) == []
 
 
 def test_ill_formed_feeds_are_read_leniently_with_a_warning() -> None:
-    items = service.extract_feed((FIXTURES / "rss20-ill-formed.xml").read_bytes(), hints=Hints())
+    items = pipeline.parse_feed((FIXTURES / "rss20-ill-formed.xml").read_bytes(), hints=Hints())
     assert len(items) == 2
-    assert all(isinstance(i, service.Extracted) and any("read leniently" in w for w in i.warnings) for i in items)
+    assert all(isinstance(i, pipeline.ParsedArticle) and any("read leniently" in w for w in i.warnings) for i in items)
 
 
 def test_a_derived_title_is_the_opening_words_and_the_body_stays_whole() -> None:
-    items = service.extract_feed((FIXTURES / "atom-content-no-title.xml").read_bytes(), hints=Hints())
+    items = pipeline.parse_feed((FIXTURES / "atom-content-no-title.xml").read_bytes(), hints=Hints())
     long_one = items[2]
-    assert isinstance(long_one, service.Extracted)
+    assert isinstance(long_one, pipeline.ParsedArticle)
     assert long_one.article.title.endswith("…") and len(long_one.article.title) <= 80
     assert long_one.article.body is not None and long_one.article.body.endswith("headline this long.")
     assert any("no title" in w for w in long_one.warnings)
@@ -75,7 +75,7 @@ def test_a_remote_or_local_dtd_is_never_loaded(tmp_path: Path) -> None:
         "</channel></rss>"
     )
     try:
-        items = service.extract_feed(feed.encode(), hints=Hints())
+        items = pipeline.parse_feed(feed.encode(), hints=Hints())
     except ParseError:
         return  # refusing is as safe as not loading
     assert "LEAKED" not in repr(items)

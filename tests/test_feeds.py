@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from app.domain import Hints
 from app.errors import ParseError
-from app.ingestion import service
+from app.reader import pipeline
 from tests.conftest import row_count
 
 LONG = " ".join(["The council voted on the new budget after a long debate about schools and roads."] * 12)
@@ -84,14 +84,14 @@ JSON_FEED = json.dumps(
 )
 
 
-def articles(data: str | bytes) -> list[service.Extracted | service.Failed]:
+def articles(data: str | bytes) -> list[pipeline.ParsedArticle | pipeline.Failed]:
     raw = data.encode("windows-1251") if isinstance(data, str) and "windows-1251" in data[:60] else data
-    return service.extract_feed(raw if isinstance(raw, bytes) else raw.encode(), hints=Hints())
+    return pipeline.parse_feed(raw if isinstance(raw, bytes) else raw.encode(), hints=Hints())
 
 
 def test_rss20_with_full_content_and_teasers() -> None:
     full, teaser = articles(RSS20)
-    assert isinstance(full, service.Extracted) and isinstance(teaser, service.Extracted)
+    assert isinstance(full, pipeline.ParsedArticle) and isinstance(teaser, pipeline.ParsedArticle)
     a = full.article
     assert a.title == "Council passes budget"
     assert a.authors == ["Lois Lane"] and a.tags == ["Politics", "Budget"]
@@ -113,7 +113,7 @@ def test_rss20_with_full_content_and_teasers() -> None:
 )
 def test_rss_091_and_10(feed: str, title: str, author: str | None, date: str | None) -> None:
     (entry,) = articles(feed)
-    assert isinstance(entry, service.Extracted)
+    assert isinstance(entry, pipeline.ParsedArticle)
     assert entry.article.title == title
     assert entry.article.authors == ([author] if author else [])
     assert (entry.article.published_at.isoformat() if entry.article.published_at else None) == date
@@ -121,7 +121,7 @@ def test_rss_091_and_10(feed: str, title: str, author: str | None, date: str | N
 
 def test_atom() -> None:
     (entry,) = articles(ATOM)
-    assert isinstance(entry, service.Extracted)
+    assert isinstance(entry, pipeline.ParsedArticle)
     a = entry.article
     assert a.title == "Der Haushalt" and a.authors == ["Karl Kraus", "Erika Mann"]
     assert str(a.url) == "https://atom.example/2026/haushalt"
@@ -131,11 +131,11 @@ def test_atom() -> None:
 
 def test_json_feed() -> None:
     first, second, orphan = articles(JSON_FEED)
-    assert isinstance(first, service.Extracted) and isinstance(second, service.Extracted)
+    assert isinstance(first, pipeline.ParsedArticle) and isinstance(second, pipeline.ParsedArticle)
     assert first.article.authors == ["Feed Author"] and first.article.tags == ["économie"]
     assert first.article.language == "fr" and first.article.image_url == "https://json.example/a.jpg"
     assert second.article.body == "Court."
-    assert isinstance(orphan, service.Failed) and "URL" in orphan.reason
+    assert isinstance(orphan, pipeline.Failed) and "URL" in orphan.reason
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -172,7 +172,7 @@ def test_deeply_nested_xml_does_not_crash() -> None:
         results = articles(feed)
     except ParseError:
         return  # a clear refusal is as good as a parse
-    assert all(isinstance(r, (service.Extracted, service.Failed)) for r in results)
+    assert all(isinstance(r, (pipeline.ParsedArticle, pipeline.Failed)) for r in results)
 
 
 def test_a_feed_sent_to_ingest_is_redirected_to_the_feed_endpoint(client: TestClient) -> None:

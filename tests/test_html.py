@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.domain import Hints
-from app.ingestion.service import extract
+from app.reader.pipeline import parse
 from tests.conftest import SHARED, require_shared
 
 FIXTURE = Path(__file__).parent / "fixtures" / "article.html"
@@ -14,8 +14,8 @@ BENCH = SHARED / "corpus" / "html-benchmark"
 
 
 def test_metadata_and_body_of_a_page() -> None:
-    extracted = extract(FIXTURE.read_bytes(), hints=Hints(content_type="text/html"))
-    article, warnings = extracted.article, extracted.warnings
+    parsed = parse(FIXTURE.read_bytes(), hints=Hints(content_type="text/html"))
+    article, warnings = parsed.article, parsed.warnings
     assert article.url == "https://courier.example.co.uk/news/2026/05/11/lighthouse-keepers-return?utm_source=rss"
     assert article.title == "Lighthouse keepers return to Skerry Rock"
     assert article.authors == ["Morag Innes"]  # from JSON-LD with a trailing comma
@@ -35,7 +35,7 @@ def test_windows_1251_page_declared_in_meta_decodes() -> None:
         "<p>Сегодня в Москве прошёл сильный снегопад, движение на дорогах затруднено.</p>"
         "<p>Синоптики обещают, что снег будет идти до конца недели.</p></article></body></html>"
     )
-    article = extract(page.encode("windows-1251"), hints=Hints(url="https://news.example.ru/a")).article
+    article = parse(page.encode("windows-1251"), hints=Hints(url="https://news.example.ru/a")).article
     assert "снегопад" in (article.body or "") + article.title
     assert article.language == "ru"
 
@@ -47,7 +47,7 @@ def test_real_pages_give_articles_with_body_text() -> None:
     with_body = 0
     for name in names:
         data = gzip.decompress((BENCH / "html" / f"{name}.html.gz").read_bytes())
-        article = extract(data, hints=Hints(content_type="text/html", url=truth[name]["url"])).article
+        article = parse(data, hints=Hints(content_type="text/html", url=truth[name]["url"])).article
         assert article.title and article.url.startswith("http")
         with_body += bool(article.body and len(article.body) > 200)
     assert with_body >= 11

@@ -3,7 +3,7 @@
 import json
 
 from app.domain import Hints
-from app.ingestion.service import extract
+from app.reader import pipeline
 
 BODY = "<p>" + " ".join(["The committee met on Tuesday and agreed the plan after a long debate."] * 6) + "</p>"
 
@@ -13,7 +13,7 @@ def page(head: str, body: str = "", *, lang: str = "en") -> bytes:
 
 
 def parse(head: str, body: str = "", *, lang: str = "en", url: str = "https://www.dailyplanet.example/news/a"):
-    return extract(page(head, body, lang=lang), hints=Hints(content_type="text/html", url=url))
+    return pipeline.parse(page(head, body, lang=lang), hints=Hints(content_type="text/html", url=url))
 
 
 def test_the_visible_headline_wins_over_titles_with_site_or_section_affixes() -> None:
@@ -111,10 +111,10 @@ def test_a_wrong_html_lang_is_overruled_by_a_long_text() -> None:
         "Gebühren schon im Frühling spüren werden. Viele Anwohner äußerten in der Sitzung ihre Sorgen über die "
         "steigenden Kosten und fragten, warum die Stadt nicht früher gespart habe."
     )
-    extracted = extract(
+    parsed = pipeline.parse(
         f'<html lang="en-US"><head><title>Haushalt</title></head><body>{german}</p></body></html>'.encode(),
         hints=Hints(content_type="text/html", url="https://zeitung.example/a"),
     )
-    assert extracted.article.language == "de"
-    assert any("declares language" in w for w in extracted.warnings)
+    assert parsed.article.language == "de"
+    assert any("declares language" in w for w in parsed.warnings)
     assert parse("<title>Plan</title>").article.language == "en"

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from app.domain import Hints
-from app.ingestion import normalize
-from app.ingestion.languages import agreed_html_language
-from app.ingestion.service import extract
+from app.reader import normalize
+from app.reader.languages import agreed_html_language
+from app.reader.pipeline import parse
 from tests.factories import article_json
 
 GERMAN = (
@@ -43,17 +43,17 @@ def test_agreeing_html_declarations_skip_identification(monkeypatch: pytest.Monk
         '<html lang="de-DE"><head><title>Haushalt</title><meta property="og:locale" content="de_DE">'
         f"</head><body><article><p>{GERMAN}</p></article></body></html>"
     )
-    extracted = extract(page.encode(), hints=Hints(content_type="text/html", url="https://zeitung.example/a"))
-    assert extracted.article.language == "de"
+    parsed = parse(page.encode(), hints=Hints(content_type="text/html", url="https://zeitung.example/a"))
+    assert parsed.article.language == "de"
 
 
 def test_an_explicit_json_language_skips_identification(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(normalize, "_identify", no_identification)
     data = json.dumps(article_json(1, body=GERMAN, language="de-AT")).encode()
-    assert extract(data, hints=Hints(content_type="application/json")).article.language == "de"
+    assert parse(data, hints=Hints(content_type="application/json")).article.language == "de"
 
 
 def test_a_lone_html_lang_is_still_checked_against_the_text() -> None:
     page = f'<html lang="en-US"><head><title>Haushalt</title></head><body><p>{GERMAN} {GERMAN}</p></body></html>'
-    extracted = extract(page.encode(), hints=Hints(content_type="text/html", url="https://zeitung.example/b"))
-    assert extracted.article.language == "de"
+    parsed = parse(page.encode(), hints=Hints(content_type="text/html", url="https://zeitung.example/b"))
+    assert parsed.article.language == "de"

@@ -19,6 +19,8 @@ EXPECTED = {
     "ingest_feed_url",
     "list_tags",
     "list_changes",
+    "export_articles",
+    "get_atom_feed",
     "get_health",
     "get_readiness",
 }

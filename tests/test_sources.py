@@ -14,9 +14,8 @@ from warcio.warcwriter import WARCWriter
 
 from app.cli import main
 from app.domain import Hints
-from app.ingestion.documents import Document
 from app.ingestion.pool import ParserPool
-from app.ingestion.service import Extracted, Failed
+from app.reader.pipeline import Document, Failed, ParsedArticle
 from tests.conftest import SEED, row_count
 from tests.servers import page, serve
 from tests.workers import hang_or_crash
@@ -129,10 +128,10 @@ def test_a_hanging_document_costs_itself_only() -> None:
     finally:
         pool.close()
     assert elapsed < 30
-    assert isinstance(results[0][0], Extracted) and isinstance(results[2][0], Extracted)
+    assert isinstance(results[0][0], ParsedArticle) and isinstance(results[2][0], ParsedArticle)
     assert isinstance(results[1][0], Failed) and "longer than 8 s" in results[1][0].reason
     assert isinstance(results[3][0], Failed) and "died" in results[3][0].reason
-    assert isinstance(again[0][0], Extracted)
+    assert isinstance(again[0][0], ParsedArticle)
 
 
 def test_feed_entries_get_their_pages_fetched_by_the_parent_process(

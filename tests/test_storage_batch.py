@@ -10,9 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.domain import Outcome
-from app.ingestion import normalize, service
-from app.ingestion.service import Extracted, Failed, IngestResult
+from app.ingestion import service
+from app.ingestion.service import IngestResult
 from app.models import ArticleCreate
+from app.reader import normalize
+from app.reader.pipeline import Failed, ParsedArticle
 from app.storage import batch
 from app.storage.db import Writer, write_session, write_session_factory
 from tests.conftest import row_count
@@ -21,11 +23,11 @@ from tests.factories import article_json
 LONG_BODY = " ".join(["The harbour pilots walked out over pay."] * 20)  # 140 words
 
 
-def item(n: int, **overrides: Any) -> Extracted:
-    return Extracted(ArticleCreate.model_validate(article_json(n, **overrides)), ())
+def item(n: int, **overrides: Any) -> ParsedArticle:
+    return ParsedArticle(ArticleCreate.model_validate(article_json(n, **overrides)), ())
 
 
-def store(engine: Engine, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
+def store(engine: Engine, items: list[ParsedArticle | Failed]) -> list[IngestResult | Failed]:
     return Writer(engine).run(lambda session: service.store_batch(session, items))
 
 
@@ -128,7 +130,7 @@ def test_concurrent_batches_with_overlapping_urls_end_with_one_row_per_url(engin
     results: dict[str, list[IngestResult | Failed]] = {}
 
     def run(name: str, numbers: range) -> None:
-        items: list[Extracted | Failed] = [item(n) for n in numbers]
+        items: list[ParsedArticle | Failed] = [item(n) for n in numbers]
         writer = Writer(engine)  # a writer of its own, as a second process would have
         start.wait()
         results[name] = writer.run(lambda session: service.store_batch(session, items))

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from app.domain import Hints
-from app.ingestion.dates import parse_printed_date
-from app.ingestion.parsers import text_dump as dump_parser
-from app.ingestion.service import extract
+from app.reader.dates import parse_printed_date
+from app.reader.parsers import text_dump as dump_parser
+from app.reader.pipeline import parse
 from tests.conftest import SEED, SHARED, require_shared
 from tests.factories import text_dump
 
@@ -17,14 +17,14 @@ SEED_BODY_LAST = "security guarantees for Ukraine."
 
 
 def parse_text(text: str, url: str | None = None) -> object:
-    article = extract(text.encode(), hints=Hints(url=url)).article
+    article = parse(text.encode(), hints=Hints(url=url)).article
     return article
 
 
 def test_seed_dump_gives_the_documented_article() -> None:
     lines = SEED.read_text().splitlines()
-    extracted = extract(SEED.read_bytes(), hints=Hints())
-    article, warnings = extracted.article, extracted.warnings
+    parsed = parse(SEED.read_bytes(), hints=Hints())
+    article, warnings = parsed.article, parsed.warnings
     assert article.url == lines[0]
     assert article.title == "Rutte Says Foreign Troops Will Be Deployed to Ukraine Right After Conclusion of Peace"
     assert article.site_name == "Sputnik International"
@@ -113,7 +113,7 @@ def test_every_real_dump_parses_with_a_url_title_and_body() -> None:
     require_shared(DUMP_DIR)
     missing_body = []
     for path in DUMPS:
-        article = extract(path.read_bytes(), hints=Hints()).article
+        article = parse(path.read_bytes(), hints=Hints()).article
         assert article.url.startswith("http") and article.title, path.name
         if not article.body:
             missing_body.append(path.name)
@@ -128,7 +128,7 @@ def test_real_dump_bodies_end_with_the_annotated_body() -> None:
 
 
 def _ends_with_last_line(path: Path) -> bool:
-    article = extract(path.read_bytes(), hints=Hints()).article
+    article = parse(path.read_bytes(), hints=Hints()).article
     last = path.read_text().rstrip("\n").splitlines()[-1].strip()
     return bool(article.body) and article.body.endswith(" ".join(last.split()))
 

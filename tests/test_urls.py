@@ -3,7 +3,7 @@
 import pytest
 
 from app.errors import InvalidInput
-from app.ingestion.urls import canonical_url, url_key
+from app.reader.urls import canonical_url, url_key
 
 
 @pytest.mark.parametrize(

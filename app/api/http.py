@@ -37,11 +37,16 @@ CACHE_POLICIES = {
     "list_articles": "no-cache",
     "list_tags": "no-cache",
     "list_changes": "no-cache",
+    "export_articles": "no-cache",
+    "get_atom_feed": "no-cache",
     "get_health": "no-store",
     "get_readiness": "no-store",
 }
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-ETAG_OPERATIONS = frozenset({"get_article", "lookup_article", "list_articles", "list_tags", "list_changes"})
+# Not the export: it streams, and a validator would need the whole body first.
+ETAG_OPERATIONS = frozenset(
+    {"get_article", "lookup_article", "list_articles", "list_tags", "list_changes", "get_atom_feed"}
+)
 # GZipMiddleware compresses after us: the compressed representation gets its own tag (RFC 9110 8.8.3),
 # as Apache's mod_deflate does it; a tag with the suffix still validates the identity body's hash.
 GZIP_ETAG_SUFFIX = "-gzip"

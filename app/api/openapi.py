@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from app.api.http import CACHE_POLICIES, ETAG_OPERATIONS, REQUEST_ID_HEADER
 from app.api.schemas import FieldError, Problem, problem_response
+from app.models import ArticleExport
 
 # Generated clients send `Authorization: Bearer <key>` by default (openapi-python-client's AuthenticatedClient);
 # the server takes that as well as X-API-Key. `{}` first: keys are optional, a server may have none.
@@ -37,7 +38,9 @@ _HEADER_DOCS = {
     "Cache-Control": "How long caches may keep this response.",
     REQUEST_ID_HEADER: "The request's id: the one sent, or a new one. Also in problem bodies and logs.",
 }
-_ERROR_MODELS: tuple[type[BaseModel], ...] = (Problem, FieldError)
+# Schemas no handler's response_model names: problem bodies, and the line of the NDJSON export (a streamed
+# body, so its 200 content refers to the schema by hand).
+_DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (Problem, FieldError, ArticleExport)
 
 
 def install(app: FastAPI, *, servers: list[dict[str, str]], max_query_chars: int, max_query_terms: int) -> None:
@@ -73,7 +76,7 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
     """Add the problem responses, headers and security that the stack (not the handler) produces."""
     components = spec.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    for model in _ERROR_MODELS:
+    for model in _DOCUMENTED_MODELS:
         schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
     # FastAPI's own 422 shapes: never sent, every 422 is a Problem.
     schemas.pop("HTTPValidationError", None)

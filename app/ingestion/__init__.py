@@ -1,1 +1,1 @@
-"""Bytes in, validated article out: detect → decode → parse → normalise → store."""
+"""The flows: fetch, read (in time-limited worker processes) and store articles, one by one or in bulk."""

@@ -16,7 +16,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from app.domain import Hints
 from app.errors import ParseError
-from app.ingestion.dates import parse_loose_date
+from app.reader.dates import parse_loose_date
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_RECORD_BYTES = 20 * 1024 * 1024

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from app.fetch.client import Fetcher
 from app.ingestion import service
-from app.ingestion.documents import Document
 from app.ingestion.pool import Parsed, ParserPool
-from app.ingestion.service import Extracted, Failed, IngestResult
+from app.ingestion.service import IngestResult
+from app.reader.pipeline import Document, Failed, ParsedArticle
 from app.storage.db import Writer
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def ingest(
         docs = [item for item in batch if isinstance(item, Document)]
         parsed = [article for result in pool.map(docs) for article in result]
         if fetcher is not None:
-            parsed = service.complete_feed_entries(parsed, fetcher, pool.parse_page, limit=None)
+            parsed = service.complete_feed_entries(parsed, fetcher, pool.parse, limit=None)
         totals.add((*failed, *_store(writer, parsed)))
         on_batch(len(batch), totals)
     return totals
@@ -71,7 +71,7 @@ def ingest(
 
 def store_articles(
     writer: Writer,
-    articles: Iterable[Extracted | Failed],
+    articles: Iterable[ParsedArticle | Failed],
     *,
     batch_size: int,
     on_batch: Callable[[int, Totals], None] = lambda n, t: None,
@@ -97,7 +97,7 @@ def _store(writer: Writer, parsed: Parsed | service.PreparedBatch) -> list[Inges
     except Exception as exc:  # the commit itself failed: nothing of this batch is stored
         log.exception("batch failed")
         reason = f"batch not stored: {type(exc).__name__}"
-        return [*ready.failed.values(), *(Failed(extracted.article.url, reason) for _, extracted, _ in ready.prepared)]
+        return [*ready.failed.values(), *(Failed(item.article.url, reason) for _, item, _ in ready.prepared)]
 
 
 def _ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:

@@ -4,31 +4,22 @@ import glob
 import gzip
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain import Hints
 from app.errors import BroadsheetError
 from app.fetch.client import Fetcher
 from app.ingestion import archives
-from app.ingestion.service import Failed, fetch
+from app.ingestion.service import fetch
+from app.reader.pipeline import Document, Failed
 
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".xml", ".rss", ".atom", ".gz", ".warc", ".ndjson", ".jsonl")
 STDIN = "-"
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One document's bytes, a name for reports, and what we know about it."""
-
-    name: str
-    data: bytes
-    hints: Hints
-
-
-def expand(sources: Sequence[str]) -> Iterator[str]:
+def expand(locations: Sequence[str]) -> Iterator[str]:
     """Files named directly, found under directories (recursively), matched by globs; URLs and '-' as given."""
-    for raw in sources:
+    for raw in locations:
         if raw == STDIN or is_url(raw):
             yield raw
             continue
@@ -41,28 +32,28 @@ def expand(sources: Sequence[str]) -> Iterator[str]:
                 yield match
 
 
-def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
 
 
-def read(source: str, *, url_hint: str | None = None, fetcher: Fetcher | None = None) -> Iterator[Document | Failed]:
-    """The documents one source holds: one for a file or URL, every HTML response record for a WARC."""
+def read(location: str, *, url_hint: str | None = None, fetcher: Fetcher | None = None) -> Iterator[Document | Failed]:
+    """The documents one location holds: one for a file or URL, every HTML response record for a WARC."""
     try:
-        if source == STDIN:
+        if location == STDIN:
             yield Document(STDIN, sys.stdin.buffer.read(), Hints(url=url_hint))
-        elif is_url(source):
-            data, hints = fetch(fetcher, source)
-            yield Document(source, data, hints)
-        elif archives.is_warc(source):
-            for record in archives.html_records(source):
-                name = f"{source}#{record.url}"
+        elif is_url(location):
+            data, hints = fetch(fetcher, location)
+            yield Document(location, data, hints)
+        elif archives.is_warc(location):
+            for record in archives.html_records(location):
+                name = f"{location}#{record.url}"
                 yield Failed(name, record.error) if record.error else Document(name, record.data, record.hints)
         else:
-            yield Document(source, _read_file(Path(source)), Hints(content_type=_type_of(source), url=url_hint))
+            yield Document(location, _read_file(Path(location)), Hints(content_type=_type_of(location), url=url_hint))
     except BroadsheetError as exc:
-        yield Failed(source, exc.detail)
-    except Exception as exc:  # one unreadable source (warcio can raise anything) is a failure, not the run's end
-        yield Failed(source, f"{type(exc).__name__}: {exc}"[:500])
+        yield Failed(location, exc.detail)
+    except Exception as exc:  # one unreadable location (warcio can raise anything) is a failure, not the run's end
+        yield Failed(location, f"{type(exc).__name__}: {exc}"[:500])
 
 
 def _read_file(path: Path) -> bytes:

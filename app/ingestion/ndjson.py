@@ -15,34 +15,32 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.ingestion.service import Extracted, Failed
-from app.models import MAX_URL, ArticleCreate, ArticleListItem, ArticleRead, is_web_url
+from app.models import MAX_URL, SERVER_FIELDS, ArticleCreate, is_web_url
+from app.reader.pipeline import Failed, ParsedArticle
 
 SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
-# Derived from the models, so a new server-owned field is accepted (and ignored) without a list to edit.
-SERVER_FIELDS = (set(ArticleRead.model_fields) | set(ArticleListItem.model_fields)) - set(ArticleCreate.model_fields)
 
 
-def is_ndjson(source: str) -> bool:
-    return source.endswith(SUFFIXES)
+def is_ndjson(location: str) -> bool:
+    return location.endswith(SUFFIXES)
 
 
-def read(source: str) -> Iterator[Extracted | Failed]:
+def read(location: str) -> Iterator[ParsedArticle | Failed]:
     """Each line of an NDJSON file as an article, or as a failure named `file:line`; blank lines are skipped."""
     try:
-        with _open(source) as lines:
+        with _open(location) as lines:
             for number, line in enumerate(lines, start=1):
                 if line.strip():
-                    yield _article(line, f"{source}:{number}")
+                    yield _article(line, f"{location}:{number}")
     except (OSError, EOFError, UnicodeDecodeError) as exc:  # missing, unreadable, or a cut gzip stream
-        yield Failed(source, f"{type(exc).__name__}: {exc}"[:500])
+        yield Failed(location, f"{type(exc).__name__}: {exc}"[:500])
 
 
-def _open(source: str) -> io.BufferedIOBase:
-    return gzip.open(source, "rb") if source.endswith(".gz") else Path(source).open("rb")
+def _open(location: str) -> io.BufferedIOBase:
+    return gzip.open(location, "rb") if location.endswith(".gz") else Path(location).open("rb")
 
 
-def _article(line: bytes, name: str) -> Extracted | Failed:
+def _article(line: bytes, name: str) -> ParsedArticle | Failed:
     try:
         data: Any = json.loads(line)
     except (ValueError, RecursionError) as exc:
@@ -57,4 +55,4 @@ def _article(line: bytes, name: str) -> Extracted | Failed:
     except ValidationError as exc:
         first = exc.errors()[0]
         return Failed(name, f"{'.'.join(map(str, first['loc'])) or 'article'}: {first['msg']}")
-    return Extracted(article, (), original)
+    return ParsedArticle(article, (), original)

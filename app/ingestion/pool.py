@@ -19,21 +19,20 @@ from typing import Any, TypeVar
 
 from app.domain import Hints
 from app.errors import BroadsheetError, ParseError
-from app.ingestion import service
-from app.ingestion.documents import Document
-from app.ingestion.service import Extracted, Failed
+from app.reader import pipeline
+from app.reader.pipeline import Document, Failed, ParsedArticle
 
 log = logging.getLogger(__name__)
-Parsed = list[Extracted | Failed]
+Parsed = list[ParsedArticle | Failed]
 T = TypeVar("T")
 ParseFunction = Callable[[Document], Parsed]
-ParseOneFunction = Callable[[Document], "Extracted | BroadsheetError"]
+ParseOneFunction = Callable[[Document], "ParsedArticle | BroadsheetError"]
 
 
 def parse_document(doc: Document) -> Parsed:
     """Every article of one document, or why it has none; never raises."""
     try:
-        return service.extract_all(doc.data, hints=doc.hints)
+        return pipeline.parse_all(doc.data, hints=doc.hints)
     except BroadsheetError as exc:
         return [Failed(doc.name, exc.detail)]
     except Exception as exc:  # a parser bug must cost one document, not the run
@@ -41,14 +40,14 @@ def parse_document(doc: Document) -> Parsed:
         return [Failed(doc.name, f"internal parser error: {type(exc).__name__}")]
 
 
-def extract_feed(doc: Document) -> Parsed | BroadsheetError:
-    """Every entry of one feed document as `service.extract_feed` reads it; its error is returned."""
-    return _errors_returned(lambda: service.extract_feed(doc.data, hints=doc.hints), doc)
+def parse_feed_document(doc: Document) -> Parsed | BroadsheetError:
+    """Every entry of one feed document as `pipeline.parse_feed` reads it; its error is returned."""
+    return _errors_returned(lambda: pipeline.parse_feed(doc.data, hints=doc.hints), doc)
 
 
-def extract_one(doc: Document) -> Extracted | BroadsheetError:
-    """One article document as `service.extract` reads it; its error is returned (to cross the pipe)."""
-    return _errors_returned(lambda: service.extract(doc.data, hints=doc.hints), doc)
+def parse_one_document(doc: Document) -> ParsedArticle | BroadsheetError:
+    """One article document as `pipeline.parse` reads it; its error is returned (to cross the pipe)."""
+    return _errors_returned(lambda: pipeline.parse(doc.data, hints=doc.hints), doc)
 
 
 def _errors_returned(parse: Callable[[], T], doc: Document) -> T | BroadsheetError:
@@ -82,7 +81,7 @@ def _worker(conn: Connection, parse: ParseFunction, parse_one: ParseOneFunction)
         if message is None:
             return
         kind, doc = message
-        conn.send(parse(doc) if kind == "all" else extract_feed(doc) if kind == "feed" else parse_one(doc))
+        conn.send(parse(doc) if kind == "all" else parse_feed_document(doc) if kind == "feed" else parse_one(doc))
 
 
 @dataclass
@@ -105,7 +104,7 @@ class ParserPool:
         jobs: int,
         time_limit: float,
         parse: ParseFunction = parse_document,
-        parse_one: ParseOneFunction = extract_one,
+        parse_one: ParseOneFunction = parse_one_document,
     ) -> None:
         self._context = multiprocessing.get_context("spawn")
         self.time_limit = time_limit
@@ -133,21 +132,21 @@ class ParserPool:
         slot.process.kill()
         raise RuntimeError("a parser process did not start")
 
-    def parse_page(self, data: bytes, hints: Hints) -> Extracted:
-        """`service.extract`, in a worker: the signature feed completion and the API call."""
+    def parse(self, data: bytes, hints: Hints) -> ParsedArticle:
+        """`pipeline.parse`, in a worker: the signature feed completion and the API call."""
         return self.run_one(Document(hints.url or "document", data, hints))
 
     def parse_feed(self, data: bytes, hints: Hints) -> Parsed:
-        """`service.extract_feed`, in a worker: a feed's XML is untrusted input like any page."""
+        """`pipeline.parse_feed`, in a worker: a feed's XML is untrusted input like any page."""
         result = self._run("feed", Document(hints.url or "feed", data, hints))
         assert isinstance(result, list)
         return result
 
-    def run_one(self, doc: Document) -> Extracted:
-        """Parse one article document in a worker; raises what `service.extract` raises, or ParseError
+    def run_one(self, doc: Document) -> ParsedArticle:
+        """Parse one article document in a worker; raises what `pipeline.parse` raises, or ParseError
         when the document takes longer than the limit or kills its worker."""
         result = self._run("one", doc)
-        assert isinstance(result, Extracted)
+        assert isinstance(result, ParsedArticle)
         return result
 
     def _run(self, kind: str, doc: Document) -> Any:

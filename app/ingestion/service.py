@@ -1,22 +1,20 @@
-"""The one entry point of ingestion: bytes and hints in, validated articles out, then upserts."""
+"""The ingestion flows: one function per endpoint (ingest bytes / URL / feed, store, delete); reading is app.reader."""
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from app.domain import ArticleDraft, Hints, Outcome, as_utc
-from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound, ParseError, UnsupportedFormat
+from app.domain import Hints, Outcome, as_utc
+from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound
 from app.fetch.client import Fetcher
-from app.ingestion import detect, normalize
-from app.ingestion.decode import decode, looks_like_text
-from app.ingestion.languages import agreed_html_language, locale_language
-from app.ingestion.parsers import feed
-from app.models import ArticleCreate, ArticleRead, PreparedArticle, storable_text
+from app.models import ArticleCreate, ArticleRead, PreparedArticle
+from app.reader import normalize, pipeline
+from app.reader.pipeline import Failed, ParsedArticle, complete_from_page
 from app.storage import batch, changes, repository
 from app.storage.batch import StoredState
 from app.storage.changes import ChangeKind
@@ -30,24 +28,6 @@ FEED_MAX_FETCHES = 20
 # the URL looks like. Real corrections and updates change far less.
 WORSE_MIN_STORED_WORDS = 50
 WORSE_FRACTION = 0.2
-SUMMARY_ONLY = "the feed carries a summary only and the page was not fetched; body is the summary"
-
-
-class Extracted(NamedTuple):
-    """A parsed article, what the parser could not find, and the address it was submitted under."""
-
-    article: ArticleCreate
-    warnings: tuple[str, ...]
-    original_url: str | None = None
-    page_to_fetch: str | None = None  # a feed entry with a summary only: its page would complete it
-
-
-@dataclass(frozen=True, slots=True)
-class Failed:
-    """A document (or feed entry) that did not become an article, and why."""
-
-    name: str
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,66 +41,38 @@ class IngestResult:
     stored: ArticleRead | None = None
 
 
-def extract(data: bytes, *, hints: Hints) -> Extracted:
-    """Parse one article document (HTML, text dump, JSON), storing nothing. Feeds are refused here."""
-    text, fmt = _read(data, hints)
-    if fmt is detect.Format.FEED:
-        raise UnsupportedFormat("this is a feed of many articles; send it to POST /ingest/feed")
-    return _finish(_parse(fmt, text, hints), hints)
-
-
-def extract_all(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
-    """Every article a document holds: one for a page, one per entry for a feed (see extract_feed)."""
-    text, fmt = _read(data, hints)
-    if fmt is detect.Format.FEED:
-        return _feed_articles(text, hints)
-    return [_finish(_parse(fmt, text, hints), hints)]
-
-
-def extract_feed(data: bytes, *, hints: Hints) -> list[Extracted | Failed]:
-    """Each entry of an RSS, Atom or JSON feed as an article.
-
-    Entries that carry only a summary come back with the summary as body and `page_to_fetch` set; the
-    caller decides whether to fetch those pages (complete_feed_entries), since parsing never does I/O.
-    """
-    text, fmt = _read(data, hints)
-    if fmt is not detect.Format.FEED:
-        raise UnsupportedFormat("the document is not an RSS, Atom or JSON feed")
-    return _feed_articles(text, hints)
-
-
-ParsePage = Callable[[bytes, Hints], "Extracted"]
+Parse = Callable[[bytes, Hints], "ParsedArticle"]
 
 
 class Parsers(Protocol):
     """Where documents are parsed: the time-limited worker pool (ParserPool) or the caller's thread."""
 
-    def parse_page(self, data: bytes, hints: Hints) -> "Extracted": ...
+    def parse(self, data: bytes, hints: Hints) -> "ParsedArticle": ...
 
-    def parse_feed(self, data: bytes, hints: Hints) -> "list[Extracted | Failed]": ...
+    def parse_feed(self, data: bytes, hints: Hints) -> "list[ParsedArticle | Failed]": ...
 
 
 class InThreadParsers:
     """Parsing in the calling thread, without a time limit (BROADSHEET_PARSE_WORKERS=0, tests)."""
 
-    def parse_page(self, data: bytes, hints: Hints) -> "Extracted":
-        return extract(data, hints=hints)
+    def parse(self, data: bytes, hints: Hints) -> "ParsedArticle":
+        return pipeline.parse(data, hints=hints)
 
-    def parse_feed(self, data: bytes, hints: Hints) -> "list[Extracted | Failed]":
-        return extract_feed(data, hints=hints)
+    def parse_feed(self, data: bytes, hints: Hints) -> "list[ParsedArticle | Failed]":
+        return pipeline.parse_feed(data, hints=hints)
 
 
 def complete_feed_entries(
-    items: list[Extracted | Failed], fetcher: Fetcher, parse_page: ParsePage, *, limit: int | None = FEED_MAX_FETCHES
-) -> list[Extracted | Failed]:
+    items: list[ParsedArticle | Failed], fetcher: Fetcher, parse: Parse, *, limit: int | None = FEED_MAX_FETCHES
+) -> list[ParsedArticle | Failed]:
     """Summary-only feed entries replaced by their fetched pages (at most `limit` fetched), in order."""
-    completed: list[Extracted | Failed] = []
+    completed: list[ParsedArticle | Failed] = []
     fetched = 0
     for item in items:
-        if isinstance(item, Extracted) and item.page_to_fetch and (limit is None or fetched < limit):
+        if isinstance(item, ParsedArticle) and item.page_to_fetch and (limit is None or fetched < limit):
             fetched += 1
             try:
-                page: Extracted | BroadsheetError = parse_page(*fetch(fetcher, item.page_to_fetch))
+                page: ParsedArticle | BroadsheetError = parse(*fetch(fetcher, item.page_to_fetch))
             except BroadsheetError as exc:
                 page = exc
             item = complete_from_page(item, page)
@@ -135,14 +87,14 @@ def _log_changes(session: Session, results: list[IngestResult]) -> None:
     changes.record(session, ((article_id, ChangeKind.UPSERT) for article_id in entries), now=datetime.now(UTC))
 
 
-def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
+def store_article(writer: Writer, parsed: ParsedArticle | ArticleCreate, *, force: bool = False) -> IngestResult:
     """Store one article and commit: the flow behind every single-article write of the API.
 
     A worse reading of a stored URL is refused with Conflict (409) unless `force`.
     """
 
     def unit(session: Session) -> IngestResult:
-        result = store(session, extracted, force=force)
+        result = store(session, parsed, force=force)
         if result.outcome is Outcome.KEPT:
             raise Conflict("; ".join(result.warnings[-1:]) + "; send force=true to replace it anyway")
         _log_changes(session, [result])
@@ -151,7 +103,7 @@ def store_article(writer: Writer, extracted: Extracted | ArticleCreate, *, force
     return writer.run(unit)
 
 
-def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestResult | Failed]:
+def store_feed(writer: Writer, items: list[ParsedArticle | Failed]) -> list[IngestResult | Failed]:
     """Store a feed's entries in one transaction with the set-based batch writes bulk ingest uses, and commit.
 
     A worse reading of a stored URL is reported as KEPT (a feed cannot answer 409 per entry).
@@ -161,13 +113,13 @@ def store_feed(writer: Writer, items: list[Extracted | Failed]) -> list[IngestRe
 
 def ingest_document(writer: Writer, parsers: Parsers, data: bytes, hints: Hints, *, force: bool) -> IngestResult:
     """POST /ingest: parse a raw document (outside any transaction), then store it."""
-    return store_article(writer, parsers.parse_page(data, hints), force=force)
+    return store_article(writer, parsers.parse(data, hints), force=force)
 
 
 def ingest_url(writer: Writer, parsers: Parsers, fetcher: Fetcher | None, url: str, *, force: bool) -> IngestResult:
     """POST /ingest/url: fetch through the guarded client, parse, store; `url` is kept as original_url."""
-    extracted = parsers.parse_page(*fetch(fetcher, url))._replace(original_url=url)
-    return store_article(writer, extracted, force=force)
+    parsed = parsers.parse(*fetch(fetcher, url))._replace(original_url=url)
+    return store_article(writer, parsed, force=force)
 
 
 def ingest_feed(
@@ -176,7 +128,7 @@ def ingest_feed(
     """POST /ingest/feed: every entry stored; with a fetcher, summary-only entries get their page (at most 20)."""
     items = parsers.parse_feed(data, hints)
     if fetcher is not None:
-        items = complete_feed_entries(items, fetcher, parsers.parse_page, limit=FEED_MAX_FETCHES)
+        items = complete_feed_entries(items, fetcher, parsers.parse, limit=FEED_MAX_FETCHES)
     return store_feed(writer, items)
 
 
@@ -211,7 +163,7 @@ def fetch(fetcher: Fetcher | None, url: str) -> tuple[bytes, Hints]:
 
 def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
     """Parse a raw document and upsert it by canonical URL."""
-    return store(session, extract(data, hints=hints))
+    return store(session, pipeline.parse(data, hints=hints))
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,13 +171,13 @@ class PreparedBatch:
     """A batch with what storage derives from each article computed (no database needed), failures in place."""
 
     size: int
-    prepared: list[tuple[int, Extracted, PreparedArticle]]
+    prepared: list[tuple[int, ParsedArticle, PreparedArticle]]
     failed: dict[int, Failed]
 
 
-def prepare_batch(items: list[Extracted | Failed]) -> PreparedBatch:
+def prepare_batch(items: list[ParsedArticle | Failed]) -> PreparedBatch:
     """Canonical URLs, keys and hashes of a batch: CPU work done before its transaction (bulk: in another thread)."""
-    prepared: list[tuple[int, Extracted, PreparedArticle]] = []
+    prepared: list[tuple[int, ParsedArticle, PreparedArticle]] = []
     failed: dict[int, Failed] = {}
     for i, item in enumerate(items):
         if isinstance(item, Failed):
@@ -238,7 +190,7 @@ def prepare_batch(items: list[Extracted | Failed]) -> PreparedBatch:
     return PreparedBatch(len(items), prepared, failed)
 
 
-def store_batch(session: Session, items: list[Extracted | Failed] | PreparedBatch) -> list[IngestResult | Failed]:
+def store_batch(session: Session, items: list[ParsedArticle | Failed] | PreparedBatch) -> list[IngestResult | Failed]:
     """Store a batch with set-based writes (storage.batch), deciding each article as `store` would, in order.
 
     What bulk ingest uses. A worse reading is KEPT; an article the database refuses fails alone (the batch is
@@ -261,17 +213,17 @@ def store_batch(session: Session, items: list[Extracted | Failed] | PreparedBatc
     return ordered
 
 
-def store(session: Session, extracted: Extracted | ArticleCreate, *, force: bool = False) -> IngestResult:
+def store(session: Session, parsed: ParsedArticle | ArticleCreate, *, force: bool = False) -> IngestResult:
     """Upsert a validated article by URL key, within the caller's transaction.
 
     Same content is UNCHANGED, an older modification time is UNCHANGED, a worse reading is KEPT (unless
     `force`), anything else updates the same id in place.
     """
-    if isinstance(extracted, ArticleCreate):
-        extracted = Extracted(extracted, ())
-    prepared = normalize.prepare(extracted.article, original_url=extracted.original_url)
+    if isinstance(parsed, ArticleCreate):
+        parsed = ParsedArticle(parsed, ())
+    prepared = normalize.prepare(parsed.article, original_url=parsed.original_url)
     now = datetime.now(UTC)
-    warnings = extracted.warnings
+    warnings = parsed.warnings
     row = repository.find_by_url_key(session, prepared.url_key, for_update=True)
     if row is None:
         row = repository.insert_article(session, prepared, now=now)
@@ -319,83 +271,3 @@ def _is_older(prepared: PreparedArticle, stored: StoredState) -> bool:
     if incoming is None or modified is None:
         return False
     return as_utc(incoming) < modified
-
-
-# Binary formats sent as text: refused by their signature, before anything tries to read them as a page.
-_BINARY_SIGNATURES = {
-    b"%PDF-": "a PDF",
-    b"PK\x03\x04": "a ZIP archive (or an office document)",
-    b"\x1f\x8b": "gzip-compressed data",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-}
-
-
-def _read(data: bytes, hints: Hints) -> tuple[str, detect.Format]:
-    if not data.strip():
-        raise ParseError("the document is empty")
-    head = data[:16].lstrip()
-    for signature, kind in _BINARY_SIGNATURES.items():
-        if head.startswith(signature):
-            raise UnsupportedFormat(f"the document is {kind}, not an HTML page, text dump, JSON or feed")
-    text = decode(data, content_type=hints.content_type)
-    if not looks_like_text(text):
-        raise UnsupportedFormat("the document is not readable text (binary data or the wrong encoding)")
-    # A few stray NULs or other C0 controls in a readable page are dropped, as they are from every stored field
-    # (parsers would otherwise turn them into U+FFFD).
-    return storable_text(text), detect.detect(text, content_type=hints.content_type)
-
-
-def _parse(fmt: detect.Format, text: str, hints: Hints) -> ArticleDraft:
-    """The format's parser; a language the document declares reliably is marked so (see ArticleDraft)."""
-    draft = detect.PARSERS[fmt](text, hints)
-    if draft.language and fmt is detect.Format.JSON:
-        draft.language_reliable = True
-    elif draft.language and fmt is detect.Format.HTML:
-        agreed = agreed_html_language(text)
-        draft.language_reliable = agreed is not None and locale_language(draft.language) == agreed
-    return draft
-
-
-def _finish(draft: ArticleDraft, hints: Hints) -> Extracted:
-    if hints.fetched_at and draft.published_at and draft.published_at > hints.fetched_at:
-        # A page cannot have been published after it was fetched: the date is a misreading.
-        draft.warnings.append(f"published date {draft.published_at.isoformat()} is after the fetch; dropped")
-        draft.published_at = None
-    if not draft.body:
-        draft.warnings.append("no body text could be extracted")
-    article = normalize.draft_to_article(draft, url_optional=hints.url_optional)
-    return Extracted(article, tuple(dict.fromkeys(draft.warnings)), hints.url)
-
-
-def _feed_articles(text: str, hints: Hints) -> list[Extracted | Failed]:
-    entries = feed.parse(text, hints)
-    results: list[Extracted | Failed] = []
-    for number, entry in enumerate(entries[: feed.MAX_ENTRIES], start=1):
-        try:
-            results.append(_feed_article(entry, hints))
-        except BroadsheetError as exc:
-            results.append(Failed(entry.draft.url or f"entry {number}", exc.detail))
-    if len(entries) > feed.MAX_ENTRIES:
-        # A limit that cuts data is reported like any failure, never passed over in silence.
-        cut = f"entries {feed.MAX_ENTRIES + 1}-{len(entries)}"
-        results.append(Failed(cut, f"not read: at most {feed.MAX_ENTRIES} entries are read from one feed"))
-    return results
-
-
-def _feed_article(entry: feed.FeedEntry, hints: Hints) -> Extracted:
-    draft = entry.draft
-    entry_hints = Hints(content_type=hints.content_type, url=draft.url, fetched_at=hints.fetched_at)
-    if entry.full_content or not draft.url:
-        return _finish(draft, entry_hints)
-    draft.warnings.append(SUMMARY_ONLY)
-    return _finish(draft, entry_hints)._replace(page_to_fetch=draft.url)
-
-
-def complete_from_page(entry: Extracted, page: Extracted | BroadsheetError) -> Extracted:
-    """A summary-only feed entry replaced by its fetched page, or kept with the reason the page failed."""
-    if isinstance(page, BroadsheetError):
-        reason = f"the linked page could not be used ({page.detail}); body from the feed"
-        return entry._replace(warnings=(*(w for w in entry.warnings if w != SUMMARY_ONLY), reason), page_to_fetch=None)
-    return page._replace(original_url=entry.original_url, warnings=(*page.warnings, "body from the linked page"))

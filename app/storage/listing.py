@@ -14,17 +14,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.domain import as_utc
+from app.domain import as_utc, tag_key
 from app.errors import InvalidInput, ServiceBusy
 from app.models import Interval
 from app.storage import repository
 from app.storage.filters import ArticleFilters, Sort
-from app.storage.pagination import KeysetCursor, OffsetCursor
+from app.storage.pagination import KeysetCursor, OffsetCursor, TagCountCursor
 from app.storage.search.feeder import latest_seq
 from app.storage.search.index import ArticleIndex, Snapshot
 
 MAX_BUCKETS = 5000
 MAX_OFFSET = 10_000
+# Distinct tags counted for /tags (tantivy's bucket limit is 65,000); documented in the README.
+MAX_TAGS = 65_000
+# Changes the index may be behind for a plain page to wait for its total (a few interactive writes, not a load).
+BACKLOG_WORTH_WAITING = 1000
+_FIRST_DAY, _LAST_DAY = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -64,13 +69,20 @@ def page(
     if isinstance(cursor, OffsetCursor) or (cursor is not None and cursor.ascending != (sort is Sort.OLDEST)):
         raise InvalidInput("this cursor belongs to a different listing order; start again without it")
     found = repository.list_articles(session, filters, limit=limit, cursor=cursor, ascending=sort is Sort.OLDEST)
-    try:
-        snapshot, latest = _snapshot(session, index)
-    except ServiceBusy:
-        total = None  # the index is being built: the page is still exact, only its total is unknown
-    else:
-        total = _total(snapshot, latest, snapshot.count(filters))
-    return ListedPage(found.rows, found.next_cursor, total)
+    return ListedPage(found.rows, found.next_cursor, _total_now(session, index, filters))
+
+
+def _total_now(session: Session, index: ArticleIndex, filters: ArticleFilters) -> Total | None:
+    """The index's count once it holds the latest writes, unless it is far behind (a bulk load being indexed):
+    then at once, marked approximate, so a plain page never waits on a backlog it does not need."""
+    latest = latest_seq(session)
+    snapshot = index.current()
+    if snapshot is None or 0 < latest - snapshot.checkpoint <= BACKLOG_WORTH_WAITING:
+        try:
+            snapshot = index.snapshot(wait_for=latest)
+        except ServiceBusy:
+            return None  # the index is still being built: the page is exact, only its total is unknown
+    return _total(snapshot, latest, snapshot.count(filters))
 
 
 def _indexed_page(
@@ -109,6 +121,31 @@ def facets(
     return _total(snapshot, latest, snapshot.count(filters)), counts
 
 
+def tag_counts(
+    session: Session,
+    index: ArticleIndex,
+    filters: ArticleFilters,
+    *,
+    prefix: str | None,
+    limit: int,
+    after: TagCountCursor | None,
+) -> tuple[list[tuple[str, int]], TagCountCursor | None]:
+    """Tags of the matching articles with how many carry each, most used first (ties by key), from one count
+    over the index; the position after the last when more follow."""
+    snapshot, _ = _snapshot(session, index)
+    counts = snapshot.facets(filters, ["tag"], size=MAX_TAGS)["tag"]
+    if prefix:
+        key = tag_key(prefix)
+        counts = [(k, n) for k, n in counts if k.startswith(key)]
+    ordered = sorted(counts, key=lambda kn: (-kn[1], kn[0]))
+    if after is not None:
+        ordered = [(k, n) for k, n in ordered if n < after.count or (n == after.count and k > after.key)]
+    page = ordered[:limit]
+    displays = repository.tag_displays(session, [k for k, _ in page])
+    position = TagCountCursor(page[-1][1], page[-1][0]) if len(ordered) > limit else None
+    return [(displays.get(k, k), n) for k, n in page], position
+
+
 @dataclass(slots=True)
 class Buckets:
     total: Total
@@ -132,8 +169,8 @@ def histogram(
     snapshot, latest = _snapshot(session, index)
     total = snapshot.count(filters)
     span = snapshot.published_span(filters)
-    first = filters.published_after or (_from_nanos(span[0]) if span else None)
-    last = filters.published_before or (_from_nanos(span[1]) + timedelta(microseconds=1) if span else None)
+    first = filters.published_after or (span[0] if span else None)
+    last = filters.published_before or (span[1] + timedelta(microseconds=1) if span else None)
     if first is None or last is None or first >= last:
         return Buckets(_total(snapshot, latest, total), total, [], [], {})
     edges = calendar_edges(as_utc(first), as_utc(last), interval, tz)
@@ -144,12 +181,10 @@ def histogram(
     return Buckets(_total(snapshot, latest, total), total - sum(counts), edges, counts, series)
 
 
-def _from_nanos(nanos: int) -> datetime:
-    return datetime.fromtimestamp(nanos / 1e9, tz=UTC)
-
-
 def calendar_edges(first: datetime, last: datetime, interval: Interval, tz: ZoneInfo) -> list[datetime]:
     """Bucket edges, as UTC instants, of the calendar periods in `tz` that cover [first, last)."""
+    # A day inside years 1-9999 on both sides, so converting to any zone cannot overflow.
+    first, last = max(first, _FIRST_DAY), min(last, _LAST_DAY)
     local = first.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
     if interval is Interval.WEEK:
         local -= timedelta(days=local.weekday())

@@ -57,3 +57,28 @@ def decode(token: str) -> Cursor:
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         pass
     raise InvalidCursor("the cursor is not one this API issued; start again without it")
+
+
+@dataclass(frozen=True, slots=True)
+class TagCountCursor:
+    """Position after (count, key) in most-used-first order of tags (ties by key, ascending)."""
+
+    count: int
+    key: str
+
+
+def encode_tags(cursor: TagCountCursor) -> str:
+    payload = {"k": "g", "c": cursor.count, "t": cursor.key}
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_tags(token: str) -> TagCountCursor:
+    """Parse a tag-list cursor we issued; an article cursor or anything else is an InvalidCursor."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        count, key = payload["c"], payload["t"]
+        if payload["k"] == "g" and type(count) is int and 0 < count < 2**63 and isinstance(key, str) and key:
+            return TagCountCursor(count, key)
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
+        pass
+    raise InvalidCursor("the cursor is not one this API issued for /tags; start again without it")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy import insert as insert_rows
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -13,35 +13,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import as_utc, tag_key
-from app.models import PreparedArticle
+from app.models import ArticleCreate, ArticleListItem, PreparedArticle
 from app.storage.filters import ArticleFilters
 from app.storage.pagination import KeysetCursor
 from app.storage.tables import Article, ArticleTag, Tag
 
 AnySelect = Any  # SQLAlchemy 2.0 and 2.1 type Select differently; statements pass through untyped
 
-LIST_COLUMNS = (
-    Article.id,
-    Article.url,
-    Article.title,
-    Article.summary,
-    Article.authors,
-    Article.tags,
-    Article.keywords,
-    Article.section,
-    Article.language,
-    Article.site_name,
-    Article.publisher,
-    Article.image_url,
-    Article.source,
-    Article.published_at,
-    Article.modified_at,
-    Article.ingested_at,
-    Article.updated_at,
-    Article.word_count,
-    Article.content_hash,
-    Article.sort_at,
-)
+_COLUMNS = Article.__table__.c
+# What a listing reads: the listed model's fields that are columns (so never the body), plus the keyset's sort_at.
+LIST_COLUMNS = (*(_COLUMNS[name] for name in ArticleListItem.model_fields if name in _COLUMNS), _COLUMNS.sort_at)
+# The article's own fields stored as they are; dates go through utc() (SQLite keeps no offset).
+_STORED_AS_GIVEN = tuple(name for name in ArticleCreate.model_fields if name in _COLUMNS)
+# An export line carries the content a client wrote (the body and the first-submitted URL included).
+EXPORT_COLUMNS = (*LIST_COLUMNS, _COLUMNS.body, _COLUMNS.original_url)
 
 
 @dataclass(slots=True)
@@ -102,24 +87,12 @@ def update_article(session: Session, row: Article, prepared: PreparedArticle, *,
 def article_fields(prepared: PreparedArticle, *, now: datetime, ingested_at: datetime) -> dict[str, Any]:
     """The stored columns of an article's content (not its key, first-submitted URL or first-ingested time)."""
     article = prepared.article
-    published = utc(article.published_at)
+    values = {name: getattr(article, name) for name in _STORED_AS_GIVEN}
+    fields = {name: utc(v) if isinstance(v, datetime) else v for name, v in values.items()}
     return {
-        "url": article.url,
-        "title": article.title,
-        "summary": article.summary,
-        "body": article.body,
-        "authors": article.authors,
-        "tags": article.tags,
-        "keywords": article.keywords,
-        "section": article.section,
-        "language": article.language,
-        "site_name": article.site_name,
-        "publisher": article.publisher,
-        "image_url": article.image_url,
+        **fields,
         "source": prepared.source,
-        "published_at": published,
-        "modified_at": utc(article.modified_at),
-        "sort_at": published or utc(ingested_at),
+        "sort_at": fields["published_at"] or utc(ingested_at),
         "updated_at": now,
         "word_count": prepared.word_count,
         "content_hash": prepared.content_hash,
@@ -150,7 +123,13 @@ def _keys(values: Sequence[str]) -> list[str]:
 
 
 def list_articles(
-    session: Session, filters: ArticleFilters, *, limit: int, cursor: KeysetCursor | None, ascending: bool = False
+    session: Session,
+    filters: ArticleFilters,
+    *,
+    limit: int,
+    cursor: KeysetCursor | None,
+    ascending: bool = False,
+    columns: Sequence[Any] = LIST_COLUMNS,
 ) -> Page:
     """One page, newest first (oldest first when `ascending`), in one query driven by an index range scan.
 
@@ -163,10 +142,10 @@ def list_articles(
         # order from PostgreSQL, which then fetches every article of the tag and sorts them.
         link = ArticleTag
         tag_id = select(Tag.id).where(Tag.key == required[0]).scalar_subquery()
-        stmt: AnySelect = select(*LIST_COLUMNS).join(link, link.article_id == Article.id).where(link.tag_id == tag_id)
+        stmt: AnySelect = select(*columns).join(link, link.article_id == Article.id).where(link.tag_id == tag_id)
         order = (link.sort_at, link.article_id)
     else:
-        stmt = select(*LIST_COLUMNS)
+        stmt = select(*columns)
         order = (Article.sort_at, Article.id)
     # Rows passing a published_* filter have sort_at == published_at, so the range bounds the index scan
     # itself (it used to walk every newer entry of a tag and drop them one by one).
@@ -186,6 +165,11 @@ def list_articles(
         last = rows[-1]
         next_cursor = KeysetCursor(as_utc(last["sort_at"]), last["id"], ascending=ascending)
     return Page(rows, next_cursor)
+
+
+def export_page(session: Session, filters: ArticleFilters, *, limit: int, after: KeysetCursor | None) -> Page:
+    """One batch of an export: a newest-first keyset page whose rows carry the body and original URL."""
+    return list_articles(session, filters, limit=limit, cursor=after, columns=EXPORT_COLUMNS)
 
 
 def rows_by_ids(session: Session, ids: Sequence[int], *, with_body: bool) -> list[dict[str, Any]]:
@@ -228,16 +212,6 @@ def _has_tags(keys: Sequence[str]) -> Any:
     link = aliased(ArticleTag)
     tag_ids = select(Tag.id).where(Tag.key.in_(keys))
     return select(link.article_id).where(link.article_id == Article.id, link.tag_id.in_(tag_ids)).exists()
-
-
-def tag_counts(session: Session, *, prefix: str | None, limit: int) -> list[tuple[str, int]]:
-    """Tags with how many articles carry them, most used first."""
-    count = func.count(ArticleTag.article_id)
-    stmt = select(Tag.display, count).join(ArticleTag, ArticleTag.tag_id == Tag.id).group_by(Tag.id, Tag.display)
-    if prefix:
-        stmt = stmt.where(Tag.key.startswith(tag_key(prefix), autoescape=True))
-    stmt = stmt.order_by(count.desc(), Tag.key).limit(limit)
-    return [(display, n) for display, n in session.execute(stmt)]
 
 
 def is_reachable(session: Session) -> bool:

@@ -34,6 +34,7 @@ class Article(Base):
     url: Mapped[str] = mapped_column(String(2048))
     url_key: Mapped[str] = mapped_column(String(2048), unique=True)
     original_url: Mapped[str | None] = mapped_column(String(2048))
+    canonical_url: Mapped[str | None] = mapped_column(String(2048))
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str | None] = mapped_column(Text)

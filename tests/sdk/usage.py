@@ -8,6 +8,7 @@ runs it: python usage.py BASE_URL API_KEY PAGES_URL (PAGES_URL serves /page.html
 
 import datetime
 import io
+import json
 import sys
 from typing import TypeVar
 
@@ -17,7 +18,9 @@ from broadsheet_client.api.articles import (
     article_histogram,
     create_article,
     delete_article,
+    export_articles,
     get_article,
+    get_atom_feed,
     list_articles,
     lookup_article,
 )
@@ -170,6 +173,22 @@ def main(base_url: str, key: str, pages_url: str) -> None:
     assert same.id == article.id
     tags = ok(list_tags.sync(client=client, prefix="s"), TagList)
     assert {t.tag for t in tags.items} >= {"sdk", "schools"}, tags.items
+    walked: list[str] = []
+    tag_cursor: str | None = None
+    while True:
+        tag_page = ok(list_tags.sync(client=client, limit=1, cursor=tag_cursor, language="en"), TagList)
+        walked += [t.tag for t in tag_page.items]
+        if not isinstance(tag_page.next_cursor, str):
+            break
+        tag_cursor = tag_page.next_cursor
+    assert "sdk" in walked and len(walked) == len(set(walked)), walked
+
+    # The export and the feed are files: octet-stream is the media type the generated client reads them as.
+    exported = ok(export_articles.sync(client=client, tag=["sdk"]), File)
+    lines = exported.payload.read().decode().splitlines()
+    assert [json.loads(line)["body"] for line in lines] == ["One paragraph."], lines
+    feed_file = ok(get_atom_feed.sync(client=client, source="sdk.example.org", limit=5), File)
+    assert f"<id>{article.url}</id>".encode() in feed_file.payload.read()
 
     assert delete_article.sync_detailed(client=client, article_id=article.id).status_code == 204
     problem(get_article.sync(client=client, article_id=article.id), 404, "not-found")

@@ -118,6 +118,21 @@ async function main(): Promise<void> {
   assert.equal(same.data?.id, id);
   const tags = await client.GET("/tags", { params: { query: { prefix: "t" } } });
   assert.ok(tags.data?.items.some((t) => t.tag === "ts"));
+  const firstTag = await client.GET("/tags", { params: { query: { limit: 1, language: "en" } } });
+  const nextTag = firstTag.data?.next_cursor;
+  assert.ok(nextTag);
+  const secondTag = await client.GET("/tags", { params: { query: { limit: 1, language: "en", cursor: nextTag } } });
+  assert.notEqual(secondTag.data?.items[0]?.tag, firstTag.data?.items[0]?.tag);
+
+  // A dashboard's download: the export streams one JSON article per line; the feed is Atom XML.
+  const exported = await client.GET("/articles/export.ndjson", {
+    params: { query: { tag: ["ts"] } },
+    parseAs: "text",
+  });
+  const lines = (exported.data ?? "").trim().split("\n");
+  assert.ok(lines.length >= 1 && lines.every((line) => JSON.parse(line).tags.includes("ts")), exported.data);
+  const atom = await client.GET("/articles/feed.atom", { params: { query: { tag: ["ts"], limit: 5 } }, parseAs: "text" });
+  assert.ok(atom.data?.includes("<title>Written from TypeScript</title>"), atom.data);
 
   const deleted = await client.DELETE("/articles/{article_id}", { params: { path: { article_id: id } } });
   assert.equal(deleted.response.status, 204);

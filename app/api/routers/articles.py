@@ -3,14 +3,14 @@
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
-from app.api.deps import ArticleId, CurrentArticle, IndexDep, ReadSession, SettingsDep, WriteGuard, WriterDep
+from app.api.deps import ArticleId, CurrentArticle, IndexDep, ReadSession, WriteGuard, WriterDep
+from app.api.filters import SearchFiltersDep
 from app.api.schemas import Force, IngestResponse, highlight, problem_responses, respond, stored_responses
 from app.errors import InvalidCursor, InvalidInput, NotFound
 from app.ingestion import service
-from app.ingestion.urls import host_name, url_key
 from app.models import (
     ArticleCreate,
     ArticlePage,
@@ -20,11 +20,10 @@ from app.models import (
     Histogram,
     HttpUrlText,
     Interval,
-    QueryInstant,
 )
+from app.reader.urls import url_key
 from app.storage import listing, pagination, repository
-from app.storage.filters import ArticleFilters, Sort
-from app.storage.search.query import parse_query
+from app.storage.filters import Sort
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -40,56 +39,6 @@ class _IdConvertor(IntegerConvertor):
 register_url_convertor("id", _IdConvertor())
 
 
-def _filters(
-    settings: SettingsDep,
-    tag: Annotated[
-        list[str],
-        Query(max_length=20, description="Repeatable; every tag must match (case-insensitive).", examples=["nato"]),
-    ] = [],  # noqa: B006 - FastAPI copies defaults
-    any_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; at least one must match.")] = [],  # noqa: B006
-    exclude_tag: Annotated[list[str], Query(max_length=20, description="Repeatable; none may match.")] = [],  # noqa: B006
-    source: Annotated[str | None, Query(max_length=255, description="Publishing host, e.g. sputnikglobe.com.")] = None,
-    language: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO 639-1 code.")] = None,
-    author: Annotated[
-        list[str], Query(max_length=200, description="Repeatable; every author must match (whole name, any case).")
-    ] = [],  # noqa: B006
-    section: Annotated[str | None, Query(max_length=200, description="Whole section name, any case.")] = None,
-    published_after: Annotated[QueryInstant | None, Query(description="Inclusive; ISO 8601, UTC if no offset.")] = None,
-    published_before: Annotated[
-        QueryInstant | None, Query(description="Exclusive; ISO 8601, UTC if no offset.")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            # maxLength and the term limit are the server's settings, written into the document by
-            # app.api.openapi (BROADSHEET_MAX_QUERY_CHARS, BROADSHEET_MAX_QUERY_TERMS).
-            description=(
-                'Full-text search: words (all must match), "quoted phrases", OR between terms, -exclusion, '
-                'prefix* (two letters or more), and field scopes title:word, author:"Jane Doe", tag:nato.'
-            ),
-            examples=["coalition willing"],
-        ),
-    ] = None,
-) -> ArticleFilters:
-    """The filters every listing, facet count, histogram and export shares."""
-    query = parse_query(q, max_chars=settings.max_query_chars, max_terms=settings.max_query_terms) if q else None
-    return ArticleFilters(
-        tags=tag,
-        any_tags=any_tag,
-        exclude_tags=exclude_tag,
-        source=host_name(source) if source else None,
-        language=language.lower() if language else None,
-        authors=[a for a in author if a.strip()],
-        section=section if section and section.strip() else None,
-        published_after=published_after,
-        published_before=published_before,
-        query=query,
-    )
-
-
-Filters = Annotated[ArticleFilters, Depends(_filters)]
-
-
 @router.get(
     "",
     operation_id="list_articles",
@@ -100,7 +49,7 @@ Filters = Annotated[ArticleFilters, Depends(_filters)]
 def list_articles(
     session: ReadSession,
     index: IndexDep,
-    filters: Filters,
+    filters: SearchFiltersDep,
     sort: Annotated[
         Sort | None,
         Query(
@@ -145,7 +94,7 @@ def list_articles(
 def article_facets(
     session: ReadSession,
     index: IndexDep,
-    filters: Filters,
+    filters: SearchFiltersDep,
     facet: Annotated[
         list[FacetName], Query(min_length=1, max_length=5, description="Repeatable: which facets to count.")
     ],
@@ -172,7 +121,7 @@ def article_facets(
 def article_histogram(
     session: ReadSession,
     index: IndexDep,
-    filters: Filters,
+    filters: SearchFiltersDep,
     interval: Annotated[Interval, Query(description="Calendar period; weeks start on Monday.")] = Interval.DAY,
     tz: Annotated[str, Query(max_length=64, description="IANA time zone the periods follow.")] = "UTC",
     split: Annotated[FacetName | None, Query(description="Also count each of this facet's top values.")] = None,

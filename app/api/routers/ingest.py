@@ -22,6 +22,7 @@ from app.domain import Hints
 from app.errors import UnsupportedFormat
 from app.ingestion import service
 from app.models import HttpUrlText
+from app.reader import pipeline
 
 router = APIRouter(tags=["ingestion"])
 
@@ -138,8 +139,8 @@ async def extract_document(
     Parsing costs up to the parse time limit of server CPU, so it takes the write key when keys are set.
     """
     data, hints = await _document(request, url)
-    extracted = await run_in_threadpool(parsers.parse_page, data, hints)
-    return ExtractResponse(article=extracted.article, warnings=list(extracted.warnings))
+    parsed = await run_in_threadpool(parsers.parse, data, hints)
+    return ExtractResponse(article=parsed.article, warnings=list(parsed.warnings))
 
 
 @router.post(
@@ -215,7 +216,7 @@ async def ingest_feed_url(
     return _feed_response(await run_in_threadpool(flow, writer, parsers, fetcher, body.url, fetch_links=fetch_links))
 
 
-def _feed_response(results: list[service.IngestResult | service.Failed]) -> FeedIngestResponse:
+def _feed_response(results: list[service.IngestResult | pipeline.Failed]) -> FeedIngestResponse:
     counts = Counter(r.outcome.value if isinstance(r, service.IngestResult) else "failed" for r in results)
     return FeedIngestResponse(
         created=counts["created"],

@@ -14,13 +14,13 @@ from datetime import datetime
 
 import tantivy
 
-from app.domain import as_utc, tag_key
+from app.domain import tag_key
 from app.errors import ServiceBusy
 from app.storage.filters import ArticleFilters, Sort
 from app.storage.search import MARK_CLOSE, MARK_OPEN
 from app.storage.search.directory import IndexDirectory
 from app.storage.search.query import SearchQuery, Term
-from app.storage.search.schema import BOOSTS, FACETS, SCHEMA, TEXT_FIELDS, analyze, fold
+from app.storage.search.schema import BOOSTS, FACETS, SCHEMA, TEXT_FIELDS, analyze, fold, from_micros, micros
 
 _PREFIX_FOLD = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
@@ -59,6 +59,11 @@ class ArticleIndex:
                 raise ServiceBusy("the search index is being built; retry in a moment")
             time.sleep(0.01)
 
+    def current(self) -> "Snapshot | None":
+        """The index as it is now, without waiting for any change; None before its first build."""
+        searcher, checkpoint = self._refresh()
+        return None if searcher is None else Snapshot(searcher, checkpoint)
+
     def _refresh(self) -> tuple[tantivy.Searcher | None, int]:
         with self._lock:
             generation = self.directory.current()
@@ -95,6 +100,8 @@ class Snapshot:
         return Hits(ids, _count(result))
 
     def count(self, filters: ArticleFilters) -> int:
+        if filters == ArticleFilters():
+            return int(self.searcher.num_docs)  # kept per segment: no need to visit a million documents
         return _count(self.searcher.search(to_query(filters), 1, count=True))
 
     def facets(self, filters: ArticleFilters, names: Sequence[str], *, size: int) -> dict[str, list[tuple[str, int]]]:
@@ -114,7 +121,7 @@ class Snapshot:
         split_size: int = 5,
     ) -> tuple[list[int], dict[str, list[int]]]:
         """Matching dated articles per [edges[i], edges[i+1]), overall and per top `split` value."""
-        ranges = [{"from": _nanos(a), "to": _nanos(b)} for a, b in itertools.pairwise(edges)]
+        ranges = [{"from": micros(a), "to": micros(b)} for a, b in itertools.pairwise(edges)]
         buckets = {"range": {"field": "published", "ranges": ranges}}
         spec: dict[str, object] = {"all": buckets}
         if split:
@@ -126,13 +133,13 @@ class Snapshot:
         }
         return overall, series
 
-    def published_span(self, filters: ArticleFilters) -> tuple[int, int] | None:
-        """Earliest and latest publication instant (ns since the epoch) among matching dated articles."""
+    def published_span(self, filters: ArticleFilters) -> tuple[datetime, datetime] | None:
+        """Earliest and latest publication instant among matching dated articles."""
         result = self.searcher.aggregate(to_query(filters), {"span": {"stats": {"field": "published"}}})
         span = result["span"]
         if not span.get("count"):
             return None
-        return int(span["min"]), int(span["max"])
+        return from_micros(int(span["min"])), from_micros(int(span["max"]))
 
     def snippets(self, query: SearchQuery, rows: Sequence[Mapping[str, object]]) -> list[tuple[str | None, str | None]]:
         """(highlighted title, body snippet) per row, matches between MARK_OPEN and MARK_CLOSE."""
@@ -164,10 +171,6 @@ def _best_passage(generators: Mapping[str, tantivy.SnippetGenerator], row: Mappi
 
 def _count(result: tantivy.SearchResult) -> int:
     return int(result.count or 0)  # type: ignore[attr-defined]  # the bindings' stubs omit `count`
-
-
-def _nanos(value: datetime) -> int:
-    return int(as_utc(value).timestamp()) * 1_000_000_000
 
 
 def _range_counts(buckets: Sequence[Mapping[str, object]], n: int) -> list[int]:
@@ -223,9 +226,9 @@ def to_query(filters: ArticleFilters) -> tantivy.Query:
             tantivy.Query.range_query(
                 SCHEMA,
                 "published",
-                tantivy.FieldType.Date,
-                as_utc(filters.published_after) if filters.published_after else None,
-                as_utc(filters.published_before) if filters.published_before else None,
+                tantivy.FieldType.Integer,
+                micros(filters.published_after) if filters.published_after else None,
+                micros(filters.published_before) if filters.published_before else None,
                 include_upper=filters.published_before is None,
             )
         )

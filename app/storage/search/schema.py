@@ -5,12 +5,14 @@ row's own body. Facet fields are fast (column-oriented) so counting them over a 
 """
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import tantivy
 
 from app.domain import as_utc, tag_key
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TEXT_TOKENIZER = "broadsheet"
 # English stemming without stop words and with diacritics folded: `cafés` finds `cafe`, `talks` finds `talk`.
 ANALYZER = (
@@ -58,8 +60,9 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="raw", fast=name in ("tag", "source", "language"))
     for name in ("author", "section"):
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
-    builder.add_date_field("published", indexed=True, fast=True)
-    builder.add_date_field("sort_at", indexed=True, fast=True)
+    # Instants as microseconds since the epoch: tantivy's date type stops at 1677 and 2262, articles may not.
+    builder.add_integer_field("published", indexed=True, fast=True)
+    builder.add_integer_field("sort_at", indexed=True, fast=True)
     builder.add_integer_field("dated", indexed=True, fast=True)
     return builder.build()
 
@@ -87,10 +90,20 @@ def to_document(row: Mapping[str, Any]) -> tantivy.Document:
         doc.add_text("language", row["language"])
     published = row["published_at"]
     if published is not None:
-        doc.add_date("published", as_utc(published))
+        doc.add_integer("published", micros(published))
     doc.add_integer("dated", int(published is not None))
-    doc.add_date("sort_at", as_utc(row["sort_at"]))
+    doc.add_integer("sort_at", micros(row["sort_at"]))
     return doc
+
+
+def micros(value: datetime) -> int:
+    """An instant as whole microseconds since the epoch (exact for years 1-9999)."""
+    delta = as_utc(value) - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
 
 
 def fold(value: str) -> str:

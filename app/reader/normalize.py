@@ -5,6 +5,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,21 @@ from pydantic import ValidationError
 
 from app.domain import ArticleDraft, as_utc, assume_utc, tag_key
 from app.errors import InvalidInput, ParseError
-from app.ingestion.authors import clean_authors
-from app.ingestion.languages import ISO_639_1
-from app.ingestion.urls import canonical_url, source_of, url_key
-from app.models import MAX_BODY, MAX_NAME, MAX_TITLE, MAX_URL, ArticleCreate, PreparedArticle, is_web_url
+from app.models import (
+    MAX_BODY,
+    MAX_NAME,
+    MAX_TITLE,
+    MAX_URL,
+    ArticleCreate,
+    Instant,
+    PreparedArticle,
+    ShortText,
+    Url,
+    is_web_url,
+)
+from app.reader.authors import clean_authors
+from app.reader.languages import ISO_639_1
+from app.reader.urls import canonical_url, source_of, url_key
 
 _LANGUAGE_EVIDENCE_CHARS = 400  # of the 700 read
 _LANGUAGE_OVERRIDE = 0.999
@@ -54,16 +66,9 @@ def draft_to_article(draft: ArticleDraft, *, url_optional: bool = False) -> Arti
         "authors": _clean_list(
             clean_authors(draft.authors, not_people=_site_names(draft), handles=draft.authors_credited)
         ),
-        "tags": _clean_list(draft.tags),
-        "keywords": _clean_list(draft.keywords),
-        "section": _clip(draft.section),
         "language": _language(draft),
-        "site_name": _clip(draft.site_name),
-        "publisher": _clip(draft.publisher),
-        "image_url": _image_url(draft),
-        "published_at": _aware(draft.published_at),
-        "modified_at": _aware(draft.modified_at),
     }
+    fields.update((name, clean(draft, name)) for name, clean in _BY_TYPE.items())
     model = ArticleCreate
     if not draft.url:
         draft.warnings.append("no URL found in the document; storing it needs one (pass the url hint)")
@@ -102,20 +107,35 @@ def prepare(article: ArticleCreate, *, original_url: str | None = None) -> Prepa
     )
 
 
+# The fields every stored hash covers. A field added later counts only when it has a value, so adding one
+# leaves the hashes of stored articles valid (a re-ingest that does not fill it stays UNCHANGED).
+_HASHED_ALWAYS = frozenset(
+    {"title", "summary", "body", "authors", "tags", "keywords", "section", "language", "site_name", "publisher"}
+    | {"image_url", "published_at", "modified_at"}
+)
+
+
 def content_hash(article: ArticleCreate) -> str:
-    """SHA-256 over the content fields in a fixed JSON form."""
-    payload = article.model_dump(mode="json", exclude={"url"})
+    """SHA-256 over the content fields (all but `url`) in a fixed JSON form."""
+    payload = {
+        name: value
+        for name, value in article.model_dump(mode="json", exclude={"url"}).items()
+        if name in _HASHED_ALWAYS or value not in (None, [])
+    }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _image_url(draft: ArticleDraft) -> str | None:
-    """The lead image as an absolute http(s) URL (relative ones resolved against the page); others dropped."""
-    if not draft.image_url:
+def _web_url(draft: ArticleDraft, name: str) -> str | None:
+    """A URL field (image_url, ...) as an absolute http(s) URL, a relative one resolved against the page;
+    anything else (javascript:, data:) is dropped with a warning."""
+    declared: str | None = getattr(draft, name)
+    if not declared:
         return None
-    image = urljoin(draft.url or "", draft.image_url.strip())
-    if is_web_url(image) and len(image) <= MAX_URL:
-        return image
-    draft.warnings.append(f"the image URL {draft.image_url[:80]!r} is not an http(s) URL; dropped")
+    resolved = urljoin(draft.url or "", declared.strip())
+    if is_web_url(resolved) and len(resolved) <= MAX_URL:
+        return resolved
+    label = name.removesuffix("_url").replace("_", " ")
+    draft.warnings.append(f"the {label} URL {declared[:80]!r} is not an http(s) URL; dropped")
     return None
 
 
@@ -238,3 +258,21 @@ def _identifier() -> Any:
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_modelpath(Path(MODEL_DIR) / MODEL_FILE, norm_probs=True)
+
+
+def _attribute(clean: Callable[[Any], Any]) -> Callable[[ArticleDraft, str], Any]:
+    return lambda draft, name: clean(getattr(draft, name))
+
+
+# How the draft's fields without a rule of their own in draft_to_article are cleaned, chosen by their type in
+# ArticleCreate, so a new optional field of a known type needs no line here (a new type fails at import).
+_CLEAN_TYPE: dict[Any, Callable[[ArticleDraft, str], Any]] = {
+    ShortText | None: _attribute(_clip),
+    list[ShortText]: _attribute(_clean_list),
+    Url | None: _web_url,
+    Instant | None: _attribute(_aware),
+}
+_OWN_RULES = frozenset({"url", "title", "summary", "body", "authors", "language"})
+_BY_TYPE = {
+    name: _CLEAN_TYPE[info.annotation] for name, info in ArticleCreate.model_fields.items() if name not in _OWN_RULES
+}

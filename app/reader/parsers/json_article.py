@@ -1,35 +1,17 @@
 """JSON documents: an article in Broadsheet's own schema, or a schema.org Article (JSON-LD)."""
 
 import json
-from typing import Any
+from typing import Any, get_origin
 
 from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
-from app.ingestion.dates import parse_loose_date
-from app.ingestion.parsers import jsonld
+from app.models import CLIENT_FIELDS, SERVER_FIELDS, ArticleCreate, Instant
+from app.reader.dates import parse_loose_date
+from app.reader.parsers import jsonld
 
-# Fields Broadsheet itself returns; accepted so an exported article can be fed back in, then ignored.
-SERVER_FIELDS = frozenset(
-    {"id", "ingested_at", "updated_at", "word_count", "source", "content_hash", "snippet", "original_url"}
-)
-CLIENT_FIELDS = frozenset(
-    {
-        "url",
-        "title",
-        "summary",
-        "body",
-        "authors",
-        "tags",
-        "keywords",
-        "section",
-        "language",
-        "site_name",
-        "publisher",
-        "image_url",
-        "published_at",
-        "modified_at",
-    }
-)
+# By their type in ArticleCreate: the rest of its fields are strings.
+_LISTS = frozenset(n for n, f in ArticleCreate.model_fields.items() if get_origin(f.annotation) is list)
+_DATES = frozenset(n for n, f in ArticleCreate.model_fields.items() if f.annotation == Instant | None)
 
 
 def parse(text: str, hints: Hints) -> ArticleDraft:
@@ -55,10 +37,10 @@ def _own_schema(data: dict[str, Any]) -> ArticleDraft:
     unknown = sorted(set(data) - CLIENT_FIELDS - SERVER_FIELDS)
     if unknown:
         raise ParseError(f"unknown field(s) in article JSON: {', '.join(unknown)}")
-    fields: dict[str, Any] = {k: _string_list(data.get(k), k) for k in ("authors", "tags", "keywords")}
-    for name in CLIENT_FIELDS - set(fields) - {"published_at", "modified_at"}:
+    fields: dict[str, Any] = {k: _string_list(data.get(k), k) for k in _LISTS}
+    for name in ArticleCreate.model_fields.keys() - _LISTS - _DATES:
         fields[name] = _string(data.get(name), name)
-    for name in ("published_at", "modified_at"):
+    for name in _DATES:
         fields[name] = _date(data.get(name), name)
     return ArticleDraft(**fields)
 

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
-from app.ingestion.parsers import dump_fields
-from app.ingestion.parsers.lines import STRONG_META, WORD, Kind, Line, classify
+from app.reader.parsers import dump_fields
+from app.reader.parsers.lines import STRONG_META, WORD, Kind, Line, classify
 
 
 def parse(text: str, hints: Hints) -> ArticleDraft:

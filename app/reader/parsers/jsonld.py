@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.domain import ArticleDraft
-from app.ingestion.dates import parse_loose_date
+from app.reader.dates import parse_loose_date
 
 ARTICLE_TYPES = frozenset(
     [
@@ -140,6 +140,7 @@ def to_draft(obj: dict[str, Any], ids: dict[str, dict[str, Any]] | None = None) 
     image = obj.get("image") or obj.get("thumbnailUrl")
     return ArticleDraft(
         url=_text(obj.get("url")) or _text(obj.get("mainEntityOfPage")),
+        canonical_url=_text(obj.get("url")),
         title=_text(obj.get("headline")) or _text(obj.get("name")),
         summary=_text(obj.get("description")),
         body=_text(obj.get("articleBody")),

@@ -70,13 +70,13 @@ def same_site(a: str, b: str) -> bool:
     return host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a)
 
 
-def preferred_url(source: str | None, *declared: str | None) -> str | None:
+def preferred_url(page_url: str | None, *declared: str | None) -> str | None:
     """The article's address: the first URL the page declares (canonical, og:url, JSON-LD) on the same site as
     the address it came from, resolved against it; else that address. Syndicated copies that declare another
     site as canonical keep their own address, so they are not merged into the original's row.
     """
-    candidates = [urljoin(source, d.strip()) if source else d.strip() for d in declared if d and d.strip()]
+    candidates = [urljoin(page_url, d.strip()) if page_url else d.strip() for d in declared if d and d.strip()]
     candidates = [c for c in candidates if site_of(c)]
-    if source and site_of(source):
-        return next((c for c in candidates if same_site(c, source)), source)
-    return candidates[0] if candidates else source
+    if page_url and site_of(page_url):
+        return next((c for c in candidates if same_site(c, page_url)), page_url)
+    return candidates[0] if candidates else page_url

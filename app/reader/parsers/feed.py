@@ -16,9 +16,9 @@ from defusedxml import DefusedXmlException
 
 from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
-from app.ingestion.authors import credited_name
-from app.ingestion.dates import parse_loose_date
-from app.ingestion.parsers.markup import fragment_text
+from app.reader.authors import credited_name
+from app.reader.dates import parse_loose_date
+from app.reader.parsers.markup import fragment_text
 
 MAX_ENTRIES = 500  # read per feed document (callers report the rest as not read)
 # A feed item whose content has at least this many words carries the article, not a teaser.

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from app.domain import ArticleDraft, Hints
-from app.ingestion.parsers import feed, html, json_article, text_dump
+from app.reader.parsers import feed, html, json_article, text_dump
 
 _HTML = re.compile(
     r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|article|p)\b", re.IGNORECASE | re.DOTALL
@@ -22,7 +22,7 @@ class Format(Enum):
     HTML = "html"
     JSON = "json"
     TEXT_DUMP = "text"
-    FEED = "feed"  # RSS, Atom or JSON Feed: many articles, see service.extract_feed
+    FEED = "feed"  # RSS, Atom or JSON Feed: many articles, see pipeline.parse_feed
 
 
 PARSERS: dict[Format, Callable[[str, Hints], ArticleDraft]] = {

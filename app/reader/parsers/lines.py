@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from app.ingestion.dates import parse_date, parse_printed_date
-from app.ingestion.languages import locale_language
+from app.reader.dates import parse_date, parse_printed_date
+from app.reader.languages import locale_language
 
 WORD = re.compile(r"[^\W_]+")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)

@@ -13,10 +13,10 @@ from lxml.etree import ParserError
 
 from app.domain import ArticleDraft, Hints
 from app.errors import ParseError
-from app.ingestion.dates import parse_loose_date
-from app.ingestion.parsers import html_meta as m
-from app.ingestion.parsers.boilerplate import strip_boilerplate
-from app.ingestion.urls import preferred_url
+from app.reader.dates import parse_loose_date
+from app.reader.parsers import html_meta as m
+from app.reader.parsers.boilerplate import strip_boilerplate
+from app.reader.urls import preferred_url
 
 # Choices that `python -m bench extraction --cv K` checks by site cross-validation (README, Benchmarks):
 # trafilatura's favor_precision for the body pass, and the call-to-action filter over its output.
@@ -42,8 +42,10 @@ def parse(text: str, hints: Hints) -> ArticleDraft:
     title = m.headline(tree, title_candidates, sites)
     extracted = _trafilatura(tree, hints.url)
     first = _first_of
+    declared = (m.canonical(tree), m.one(meta, "og:url"), ld.url)
     return ArticleDraft(
-        url=preferred_url(hints.url, m.canonical(tree), m.one(meta, "og:url"), ld.url),
+        url=preferred_url(hints.url, *declared),
+        canonical_url=first(*declared),
         title=title,
         summary=first(ld.summary, m.one(meta, "og:description"), m.one(meta, "description")),
         body=first(_filtered(extracted.get("text")), ld.body),

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from app.domain import ArticleDraft
-from app.ingestion.parsers.lines import WORD, Kind, Line, comma_items
+from app.reader.parsers.lines import WORD, Kind, Line, comma_items
 
 _SEPARATORS = re.compile(r"\s+[|\-–—:·•]\s+")
 _ORG_WORDS = frozenset(

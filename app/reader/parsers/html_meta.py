@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import htmldate
 
 from app.domain import ArticleDraft
-from app.ingestion.authors import clean_authors
-from app.ingestion.dates import parse_dateline, parse_loose_date
-from app.ingestion.parsers import jsonld
+from app.reader.authors import clean_authors
+from app.reader.dates import parse_dateline, parse_loose_date
+from app.reader.parsers import jsonld
 
 Meta = dict[str, list[str]]
 
@@ -215,10 +215,10 @@ def datelines(tree: Any) -> list[datetime]:
 
 
 def author_credits(tree: Any, meta: Meta, ld: ArticleDraft, site_names: list[str]) -> list[str]:
-    """The first source that names anyone but the site: JSON-LD, author meta tags (not URLs), byline markup."""
+    """The first of these that names anyone but the site: JSON-LD, author meta tags (not URLs), byline markup."""
     sites = {_key(s) for s in site_names if _key(s)}
-    sources = itertools.chain([ld.authors], (meta.get(name, []) for name in AUTHOR_NAMES), _later(byline, tree))
-    for credits in sources:
+    candidates = itertools.chain([ld.authors], (meta.get(name, []) for name in AUTHOR_NAMES), _later(byline, tree))
+    for credits in candidates:
         names = [
             c
             for c in credits
