@@ -29,6 +29,7 @@ TUNABLES: list[tuple[str, list[Any]]] = [
     ("app.reader.parsers.dump_fields:HEADLINE_MAX_WORDS", [0, 20, 25, 40]),
     ("app.reader.parsers.dump_fields:AUTHOR_MIN_REPEATS", [2, 3, 99]),
     ("app.reader.parsers.dump_fields:LONE_NAME_AUTHOR", [False, True]),
+    ("app.reader.parsers.text_dump:UNIQUE_SHORT_SCORE", [-1.0, -0.5]),
 ]
 
 

@@ -37,7 +37,7 @@ def parse_date(text: str) -> tuple[datetime, bool] | None:
         return None
     try:
         if _ISO.match(value):
-            parsed = dateutil_parser.isoparse(value.replace(" UTC", "Z").replace(" GMT", "Z").replace(" ", "T", 1))
+            parsed = dateutil_parser.isoparse(_iso_spaces(value))
         elif _RFC2822.match(value):
             parsed = parsedate_to_datetime(value)
         else:
@@ -49,6 +49,12 @@ def parse_date(text: str) -> tuple[datetime, bool] | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed, bool(_HAS_TIME.search(value))
+
+
+def _iso_spaces(value: str) -> str:
+    """'2019-11-19 21:57:00 -0800' → '2019-11-19T21:57:00-0800': isoparse takes no spaces."""
+    value = re.sub(r"\s+(?=[+-]\d{2}:?\d{2}$)", "", value.replace(" UTC", "Z").replace(" GMT", "Z"))
+    return value.replace(" ", "T", 1)
 
 
 def parse_loose_date(text: str | None) -> datetime | None:

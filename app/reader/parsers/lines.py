@@ -30,6 +30,8 @@ def is_technical(text: str) -> bool:
     return sum(ch.isdigit() for ch in text) >= 3 or any(ch in ":@/%" for ch in text)
 
 
+_ZONE_SUFFIX = re.compile(r"(?:\d[zZ]|[+-]\d{2}:?\d{2}|\b[A-Z]{2,5})$")
+_CONJUNCTION = re.compile(r"^(?:and|or|&|et|und|y)\s", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)]*$")
 _BYLINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 
@@ -60,6 +62,8 @@ class Line:
     words: int
     date: datetime | None = None
     has_time: bool = False
+    # The value names its offset or zone; a bare wall-clock time is the site's local time, which we cannot place.
+    zoned: bool = False
     language: str | None = None
 
     @property
@@ -84,6 +88,8 @@ def comma_items(text: str) -> list[str] | None:
     items = [item.strip() for item in text.split(",")]
     if any(not item or len(WORD.findall(item)) > 7 for item in items):
         return None
+    if any(_CONJUNCTION.match(item) for item in items[1:]):
+        return None  # "snap counts, stats, and notes": a serial comma in a sentence, not a keyword list
     return items
 
 
@@ -95,6 +101,7 @@ def classify(index: int, text: str) -> Line:
         line.kind = Kind.IMAGE if _IMAGE.search(text) else Kind.URL
     elif (parsed := parse_date(text) or parse_printed_date(text)) is not None:
         line.kind, line.date, line.has_time = Kind.DATE, parsed[0], parsed[1]
+        line.zoned = parsed[1] and bool(_ZONE_SUFFIX.search(text))
     elif _EMAIL.match(text):
         line.kind = Kind.EMAIL
     elif _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 7:
