@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import tantivy
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from app.cli import main as cli_main
@@ -122,3 +122,19 @@ def test_reindex_swaps_generations_under_a_running_server(
         assert client.post("/articles", json=article_json(4)).status_code == 201
         body = client.get("/articles", params={"q": "harbour"}).json()
         assert body["total"] == {"value": 4, "relation": "eq"}
+
+
+def test_an_index_left_from_a_re_created_database_is_rebuilt(settings: Settings, engine: Engine) -> None:
+    with TestClient(create_app(settings)) as client:
+        for n in range(1, 4):
+            assert client.post("/articles", json=article_json(n)).status_code == 201
+        assert client.get("/articles", params={"q": "harbour"}).json()["total"]["value"] == 3
+    # The database is emptied behind the index's back (dropped and created again under the same name).
+    with engine.begin() as conn:
+        for table in ("article_tags", "tags", "articles", "article_changes"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/articles", json=article_json(9, title="Fresh start")).status_code == 201
+        body = client.get("/articles", params={"q": "harbour"}).json()
+        assert [item["title"] for item in body["items"]] == ["Fresh start"]
+        assert body["total"] == {"value": 1, "relation": "eq"}

@@ -2,7 +2,8 @@
 
     <root>/CURRENT          name of the generation readers use
     <root>/g<N>/            a tantivy index
-    <root>/g<N>/checkpoint  the last change-log seq whose changes are committed in that index
+    <root>/g<N>/checkpoint  the last change-log seq whose changes are committed in that index, and when that
+                            change was logged (an index left from a database since re-created is rebuilt)
 
 The checkpoint file is written after the index commit it describes, so an index always holds at least what
 its checkpoint says; replaying a change twice is harmless (a change re-reads the article's current row).
@@ -48,13 +49,19 @@ class IndexDirectory:
         return name
 
     def checkpoint(self, generation: str) -> int | None:
+        mark = self.checkpoint_mark(generation)
+        return None if mark is None else mark[0]
+
+    def checkpoint_mark(self, generation: str) -> tuple[int, str] | None:
+        """(seq, when that change was logged): the time tells this database's log from another one's."""
         try:
-            return int((self.root / generation / _CHECKPOINT).read_text())
+            seq, _, logged = (self.root / generation / _CHECKPOINT).read_text().partition(" ")
+            return int(seq), logged.strip()
         except (FileNotFoundError, ValueError):
             return None
 
-    def save_checkpoint(self, generation: str, seq: int) -> None:
-        _write_atomically(self.root / generation / _CHECKPOINT, str(seq))
+    def save_checkpoint(self, generation: str, seq: int, logged: str = "") -> None:
+        _write_atomically(self.root / generation / _CHECKPOINT, f"{seq} {logged}".strip())
 
     def make_current(self, generation: str) -> None:
         """Point readers at `generation` and remove generations older than the ones kept."""

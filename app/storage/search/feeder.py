@@ -11,12 +11,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from app.domain import as_utc
 from app.storage import changes
 from app.storage.search.directory import IndexDirectory
 from app.storage.search.schema import COLUMNS, to_document
@@ -45,7 +47,9 @@ class Feeder:
         self.generation = generation
         self.index = directory.open(generation)
         self.writer = self.index.writer(heap_size=64_000_000 * threads, num_threads=threads)
-        self.checkpoint = directory.checkpoint(generation)
+        mark = directory.checkpoint_mark(generation)
+        self.checkpoint: int | None = mark[0] if mark else None
+        self.logged = mark[1] if mark else ""
 
     def catch_up(self) -> int:
         """Apply every change past the checkpoint; the number of changes applied."""
@@ -63,7 +67,7 @@ class Feeder:
                 self.writer.delete_documents_by_term("id", article_id)
             for row in rows:
                 self.writer.add_document(to_document(row))
-            self.checkpoint = batch[-1].seq
+            self.checkpoint, self.logged = batch[-1].seq, _stamp(batch[-1].changed_at)
             applied += len(batch)
             pending += len(ids)
             if pending >= COMMIT_EVERY_DOCS or time.monotonic() - published >= COMMIT_EVERY_SECONDS:
@@ -82,6 +86,7 @@ class Feeder:
         with Session(self.engine) as session:
             start = latest_seq(session)
             total = int(session.scalar(select(func.count(Article.id))) or 0)
+            self.logged = _logged(session, start) or ""
         done, last_id = 0, 0
         while True:
             with Session(self.engine) as session:
@@ -102,10 +107,27 @@ class Feeder:
     def _publish(self) -> None:
         assert self.checkpoint is not None
         self.writer.commit()
-        self.directory.save_checkpoint(self.generation, self.checkpoint)
+        self.directory.save_checkpoint(self.generation, self.checkpoint, self.logged)
+
+    def follows_this_database(self) -> bool:
+        """False when the checkpoint's change is not in this database's log as recorded: the index was built
+        from another database (one dropped and created again under the same name, a restored backup)."""
+        if not self.checkpoint:
+            return True
+        with Session(self.engine) as session:
+            return _logged(session, self.checkpoint) == self.logged
 
     def close(self) -> None:
         self.writer.wait_merging_threads()
+
+
+def _logged(session: Session, seq: int) -> str | None:
+    changed_at = session.scalar(select(ArticleChange.changed_at).where(ArticleChange.seq == seq))
+    return None if changed_at is None else _stamp(changed_at)
+
+
+def _stamp(changed_at: datetime) -> str:
+    return as_utc(changed_at).isoformat()
 
 
 def _rows(session: Session, where: Any) -> Sequence[Mapping[str, Any]]:
@@ -204,9 +226,16 @@ class Follower:
             self._drop_feeder()  # `broadsheet reindex` switched generations
         if self._feeder is None:
             try:
-                self._feeder = Feeder(self.engine, self.directory, current)
+                feeder = Feeder(self.engine, self.directory, current)
             except ValueError:
                 return  # the generation is still held by the process that built it; try again shortly
+            if not feeder.follows_this_database():
+                log.warning("search index: built from another database; rebuilding", extra={"generation": current})
+                feeder.close()
+                del feeder
+                rebuild(self.engine, self.directory)
+                return
+            self._feeder = feeder
         self._feeder.catch_up()
 
     def _drop_feeder(self) -> None:
