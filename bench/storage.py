@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings
@@ -24,6 +23,7 @@ from app.main import create_app
 from app.models import ArticlePage
 from app.storage import migrate
 from app.storage.db import make_engine, write_session, write_session_factory
+from tests.live import server as live
 
 WORDS = [
     "harbour",
@@ -73,7 +73,6 @@ WORDS = [
     "nurse",
     "patient",
 ]
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def document(n: int, rng: random.Random) -> bytes:
@@ -161,27 +160,17 @@ def read_path(url: str, requests: int) -> dict[str, float]:
 
 def fresh(url: str) -> None:
     engine = make_engine(Settings(DATABASE_URL=url))
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-            conn.execute(text("DROP TEXT SEARCH CONFIGURATION IF EXISTS broadsheet"))
-            conn.execute(text("DROP TEXT SEARCH DICTIONARY IF EXISTS broadsheet_stem"))
     migrate.upgrade(engine)
     engine.dispose()
 
 
 def postgres_url() -> str | None:
+    """A new database of its own on the server the tests use (tests/live/server.py), or None when absent."""
     try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = 'broadsheet_bench'")):
-                conn.execute(text("CREATE DATABASE broadsheet_bench"))
-        admin.dispose()
+        return live.create_postgres_database("broadsheet_bench")
     except OperationalError as exc:
         print(f"PostgreSQL skipped: {exc.orig}")
         return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/broadsheet_bench"
 
 
 def main(argv: list[str] | None = None) -> None:

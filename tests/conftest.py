@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings, get_settings, index_path
 from app.main import create_app
 from app.storage import migrate
 from app.storage.db import make_engine
+from tests.live import server as live
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -27,35 +28,20 @@ SAMPLES = ROOT / "samples"
 # Apps in tests parse in the request thread (starting parser processes costs seconds per app);
 # tests/ingestion/test_parser_pool.py runs the production path, parser processes with a time limit, on its own.
 os.environ.setdefault("BROADSHEET_PARSE_WORKERS", "0")
-PG_ADMIN_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = live.PG_ADMIN_URL  # BROADSHEET_TEST_POSTGRES_URL; one PostgreSQL set-up for tests and benchmarks
 # Each run creates its own database and drops only that one, so two runs on one server never wipe each other.
 PG_TEST_DB = f"{os.environ.get('BROADSHEET_TEST_POSTGRES_DB', 'broadsheet_test')}_{os.getpid()}_{secrets.token_hex(3)}"
-
-
-def _admin() -> Engine:
-    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
 
 
 def _postgres_url() -> str:
     """Create this run's test database and return its URL, or skip/fail when PostgreSQL is absent."""
     try:
-        admin = _admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{PG_TEST_DB}"'))
-        admin.dispose()
+        return live.create_postgres_database(PG_TEST_DB)
     except OperationalError as exc:
         reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}"
         if os.environ.get("CI"):
             pytest.fail(f"CI must test PostgreSQL. {reason}")
         pytest.skip(reason)
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_TEST_DB
-
-
-def _drop_postgres_db() -> None:
-    admin = _admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def require_shared(path: Path) -> None:
@@ -76,7 +62,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         return
     url = _postgres_url()
     yield url
-    _drop_postgres_db()
+    live.drop_postgres_database(PG_TEST_DB)
     shutil.rmtree(index_path(Settings(DATABASE_URL=url)), ignore_errors=True)
 
 
