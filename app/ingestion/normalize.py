@@ -175,9 +175,10 @@ def _clean_list(items: list[str]) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for item in items:
-        cleaned = _clip(item)
-        if cleaned and tag_key(cleaned) not in seen:
-            seen.add(tag_key(cleaned))
+        cleaned = _clip(item) or ""
+        key = tag_key(cleaned) if cleaned else ""
+        if key and key not in seen:
+            seen.add(key)
             out.append(cleaned)
     return out[:100]
 
