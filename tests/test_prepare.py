@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from app.errors import InvalidInput
 from app.ingestion import normalize
 from app.ingestion.urls import canonical_url, url_key
-from app.models import ArticleCreate
+from app.models import _UNSTORABLE, ArticleCreate, storable_text
 from tests.factories import article_json
 
 WORD = re.compile(r"[^\W_]+")  # the definition of a word the stored word_count follows
@@ -22,6 +22,13 @@ WORD = re.compile(r"[^\W_]+")  # the definition of a word the stored word_count 
 @example("")
 def test_word_count_is_the_regex_count(text: str) -> None:
     assert normalize.word_count(text) == len(WORD.findall(text))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=())))
+@example("Tab\tnew\nline\r ok \x00nul \x1f \x7f \ud800lone \udfff é 東")
+@example("\x0b\x0c\x0e")
+def test_storable_text_removes_exactly_what_the_regex_removes(text: str) -> None:
+    assert storable_text(text) == _UNSTORABLE.sub("", text)
 
 
 def test_keys_come_from_the_url_canonicalised_again_as_before() -> None:
