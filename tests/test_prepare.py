@@ -24,6 +24,13 @@ def test_word_count_is_the_regex_count(text: str) -> None:
     assert normalize.word_count(text) == len(WORD.findall(text))
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)))
+@example("a1 b_c -d 3.14\n\nx")
+@example("_")
+def test_word_count_of_ascii_text_is_the_regex_count(text: str) -> None:
+    assert normalize.word_count(text) == len(WORD.findall(text))
+
+
 @given(st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=())))
 @example("Tab\tnew\nline\r ok \x00nul \x1f \x7f \ud800lone \udfff é 東")
 @example("\x0b\x0c\x0e")

@@ -25,6 +25,7 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[^\W_]+")
 # Every ASCII byte but a letter or digit as a space; UTF-8's non-ASCII bytes (all >= 0x80) kept.
 _ASCII_SEPARATORS = bytes(b if chr(b).isalnum() or b >= 0x80 else 0x20 for b in range(256))
+_ASCII_WORD_MARKS = bytes(0x61 if b < 0x80 and chr(b).isalnum() else 0x20 for b in range(256))  # "a" or " "
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÞĀ-Ž])")
 _DERIVED_TITLE_CHARS = 80
 
@@ -112,9 +113,10 @@ def word_count(text: str) -> int:
     holding non-ASCII characters (curly quotes, accents, CJK) are counted by the regex. ASCII punctuation
     never joins two words under the regex, so the counts are the same.
     """
+    if text.isascii():  # a word starts wherever a letter or digit follows a separator or opens the text
+        marks = text.encode().translate(_ASCII_WORD_MARKS)
+        return marks.count(b" a") + marks.startswith(b"a")
     tokens = text.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS).split()
-    if text.isascii():
-        return len(tokens)
     count = len(tokens)
     for token in tokens:
         if not token.isascii():
