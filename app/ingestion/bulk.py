@@ -4,10 +4,8 @@ Parsing happens before a batch's transaction opens, so SQLite's write lock is he
 Articles that arrive parsed (NDJSON) skip the pool and go straight to the store step.
 """
 
-import contextlib
 import logging
 import queue
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -23,11 +21,6 @@ from app.storage.db import Writer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# The writer gives up the GIL for every row the SQLite driver steps (thousands per batch: RETURNING rows,
-# looked-up tags) and waits for it again; while the read-ahead thread is validating, each wait lasts up to
-# the switch interval (5 ms by default), so the writer crawled instead of overlapping (a GIL convoy). At
-# 0.2 ms it gets the lock back quickly: measured faster than 5 ms, 1 ms, 50 us and no thread at all.
-_READ_AHEAD_SWITCH_INTERVAL = 0.0002
 
 
 @dataclass
@@ -91,22 +84,10 @@ def store_articles(
     stays bounded whatever the input's size.
     """
     totals = totals if totals is not None else Totals()
-    with _switch_interval(_READ_AHEAD_SWITCH_INTERVAL):
-        for ready in _ahead(service.prepare_batch(batch) for batch in _batches(articles, batch_size)):
-            totals.add(_store(writer, ready))
-            on_batch(ready.size, totals)
+    for ready in _ahead(service.prepare_batch(batch) for batch in _batches(articles, batch_size)):
+        totals.add(_store(writer, ready))
+        on_batch(ready.size, totals)
     return totals
-
-
-@contextlib.contextmanager
-def _switch_interval(seconds: float) -> Iterator[None]:
-    """The interpreter's GIL switch interval set to `seconds` for the block (it is process-wide), then restored."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(seconds)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
 
 
 def _store(writer: Writer, parsed: Parsed | service.PreparedBatch) -> list[IngestResult | Failed]:
