@@ -35,6 +35,9 @@ _LANGUAGE_EVIDENCE_CHARS = 400  # of the 700 read
 _LANGUAGE_OVERRIDE = 0.999
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _WORD = re.compile(r"[^\W_]+")
+# Every ASCII byte but a letter or digit as a space; UTF-8's non-ASCII bytes (all >= 0x80) kept.
+_ASCII_SEPARATORS = bytes(b if chr(b).isalnum() or b >= 0x80 else 0x20 for b in range(256))
+_ASCII_WORD_MARKS = bytes(0x61 if b < 0x80 and chr(b).isalnum() else 0x20 for b in range(256))  # "a" or " "
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÞĀ-Ž])")
 _DERIVED_TITLE_CHARS = 80
 
@@ -102,7 +105,7 @@ def prepare(article: ArticleCreate, *, original_url: str | None = None) -> Prepa
         original_url=original,
         url_key=url_key(canonical),
         source=source_of(canonical),
-        word_count=len(_WORD.findall(article.body or "")),
+        word_count=word_count(article.body or ""),
         content_hash=content_hash(article),
     )
 
@@ -113,6 +116,25 @@ _HASHED_ALWAYS = frozenset(
     {"title", "summary", "body", "authors", "tags", "keywords", "section", "language", "site_name", "publisher"}
     | {"image_url", "published_at", "modified_at"}
 )
+
+
+def word_count(text: str) -> int:
+    """How many words the text holds: runs of letters and digits, as _WORD matches them.
+
+    The regex over a whole body was the costliest step of storing a pre-parsed article (~80 µs for 500
+    words). Here ASCII punctuation and spaces become spaces and the text is split in C; only the few tokens
+    holding non-ASCII characters (curly quotes, accents, CJK) are counted by the regex. ASCII punctuation
+    never joins two words under the regex, so the counts are the same.
+    """
+    if text.isascii():  # a word starts wherever a letter or digit follows a separator or opens the text
+        marks = text.encode().translate(_ASCII_WORD_MARKS)
+        return marks.count(b" a") + marks.startswith(b"a")
+    tokens = text.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS).split()
+    count = len(tokens)
+    for token in tokens:
+        if not token.isascii():
+            count += len(_WORD.findall(token.decode("utf-8", "surrogatepass"))) - 1
+    return count
 
 
 def content_hash(article: ArticleCreate) -> str:
@@ -175,9 +197,10 @@ def _clean_list(items: list[str]) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for item in items:
-        cleaned = _clip(item)
-        if cleaned and tag_key(cleaned) not in seen:
-            seen.add(tag_key(cleaned))
+        cleaned = _clip(item) or ""
+        key = tag_key(cleaned) if cleaned else ""
+        if key and key not in seen:
+            seen.add(key)
             out.append(cleaned)
     return out[:100]
 

@@ -1,5 +1,6 @@
 """URL canonicalisation: one key for every variant of an article's address."""
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -12,6 +13,10 @@ _TRACKING = re.compile(
 )
 
 
+# Pure, and storing one article canonicalises the same string up to three times (its canonical URL, then
+# url_key and source_of canonicalise that again; canonicalising is not always idempotent, e.g. for a path
+# ending in a space, so they must): a small cache makes the repeats free.
+@functools.lru_cache(maxsize=1024)
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
     try:
