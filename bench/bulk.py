@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
 
 from app.cli import main as cli_main
@@ -39,7 +39,8 @@ from app.ingestion import ndjson, service
 from app.reader import pipeline
 from app.storage.batch import ARTICLE_TAGS, ARTICLES, TAGS
 from app.storage.db import Writer, make_engine
-from bench.storage import PG_ADMIN, fresh
+from bench.storage import fresh
+from tests.live import server as live
 
 SYLLABLES = ["ka", "lo", "mer", "tin", "sa", "vo", "ren", "dal", "pi", "cor", "hu", "nes", "ta", "bri", "go", "lim"]
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -191,16 +192,12 @@ def timed(count: int, call: Callable[..., object], *args: Any) -> float:
 
 
 def postgres_url(name: str) -> str | None:
+    """A new database of its own on the server the tests use (tests/live/server.py), or None when absent."""
     try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+        return live.create_postgres_database(name)
     except OperationalError as exc:
         print(f"PostgreSQL skipped: {exc.orig}")
         return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
 def run_engine(new_url: Callable[[], str], files: tuple[Path, Path], args: argparse.Namespace) -> dict[str, float]:
