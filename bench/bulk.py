@@ -1,7 +1,7 @@
 """Bulk store throughput: `broadsheet ingest file.ndjson` beside raw batched writes, on SQLite and PostgreSQL.
 
 N generated, pre-parsed articles (~500-word bodies, 3-8 tags out of 3,000) are written to an NDJSON file, then
-on each engine, into a freshly migrated schema (indexes, FTS5 triggers / generated tsvector + GIN present):
+on each engine, into a freshly migrated schema (every index and constraint present):
   raw       plain SQLAlchemy Core executemany INSERTs of the same rows, their tags and article_tags (batched
             into multi-row VALUES), one transaction per batch, no checks; the file is read and json-decoded
             as well, the least any loader does;
