@@ -8,7 +8,7 @@ from sqlalchemy import Engine, text
 
 from app.errors import Conflict
 from app.ingestion import bulk, ndjson, service
-from app.ingestion.service import Extracted
+from app.reader.pipeline import ParsedArticle
 from app.storage.db import Writer
 from tests.factories import article_json
 
@@ -73,7 +73,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
 def store_one_by_one(engine: Engine, path: Path) -> list[str]:
     writer, outcomes = Writer(engine), []
     for item in ndjson.read(str(path)):
-        assert isinstance(item, Extracted)
+        assert isinstance(item, ParsedArticle)
         try:
             outcomes.append(service.store_article(writer, item).outcome.value)
         except Conflict:  # a single write refuses a worse reading (409); bulk reports it as kept
