@@ -1,8 +1,9 @@
 """Pages, facet counts and histograms: the table serves plain pages, the search index everything else.
 
-A plain page (filters by tag, source, language, dates; newest or oldest first) is one index range scan in
-the database, and stays exact and immediate whatever the index is doing. Searches, author and section
-filters, relevance order, totals, facets and histograms come from the search index, which first waits (up
+A plain page (filters by tag or by source or language, dates; newest or oldest first) is one index range
+scan in the database, and stays exact and immediate whatever the index is doing. Searches, author and section
+filters, a tag with a source or language, relevance order, totals, facets and histograms come from the
+search index, which first waits (up
 to `index_wait`) until it holds every change committed before the request: a client that wrote and then
 searches finds its write.
 """
@@ -64,7 +65,7 @@ def page(
     limit: int,
     cursor: KeysetCursor | OffsetCursor | None,
 ) -> ListedPage:
-    if filters.needs_index or sort is Sort.RELEVANCE:
+    if filters.needs_index or filters.crosses_indexes or sort is Sort.RELEVANCE:
         return _indexed_page(session, index, filters, sort=sort, limit=limit, cursor=cursor)
     if isinstance(cursor, OffsetCursor) or (cursor is not None and cursor.ascending != (sort is Sort.OLDEST)):
         raise InvalidInput("this cursor belongs to a different listing order; start again without it")

@@ -29,6 +29,10 @@ _PREFIX_FOLD = (
     .build()
 )
 SNIPPET_CHARS = 200
+# Articles sharing one sort instant that a page boundary may fall among (a bulk batch of undated articles
+# shares its ingestion time); beyond this many, ties at a boundary keep the index's order.
+MAX_TIES = 10_000
+_MUST = tantivy.Occur.Must
 TITLE_CHARS = 400
 
 
@@ -90,14 +94,24 @@ class Snapshot:
         query = to_query(filters)
         if sort is Sort.RELEVANCE:
             result = self.searcher.search(query, limit, count=True, offset=offset)
-        else:
-            order = tantivy.Order.Asc if sort is Sort.OLDEST else tantivy.Order.Desc
-            result = self.searcher.search(
-                query, limit, count=True, offset=offset, order_by_field="sort_at", order=order
-            )
-        addresses = [address for _, address in result.hits]
-        ids = [int(i or 0) for i in self.searcher.fast_field_values("id", addresses)] if addresses else []
-        return Hits(ids, _count(result))
+            return Hits(self._ids([address for _, address in result.hits]), _count(result))
+        # Newest or oldest first, ties by id as the table orders them: the first offset + limit hits by
+        # sort_at, completed with every other hit that ties with the last one, then sorted by (sort_at, id).
+        order = tantivy.Order.Asc if sort is Sort.OLDEST else tantivy.Order.Desc
+        wanted = offset + limit
+        result = self.searcher.search(query, wanted, count=True, order_by_field="sort_at", order=order)
+        keyed = dict(zip(self._ids([a for _, a in result.hits]), (int(k) for k, _ in result.hits), strict=True))
+        if len(result.hits) == wanted:
+            boundary = int(result.hits[-1][0])
+            tied = tantivy.Query.range_query(SCHEMA, "sort_at", tantivy.FieldType.Integer, boundary, boundary)
+            group = self.searcher.search(tantivy.Query.boolean_query([(_MUST, query), (_MUST, tied)]), MAX_TIES)
+            keyed.update(dict.fromkeys(self._ids([a for _, a in group.hits]), boundary))
+        newest = sort is not Sort.OLDEST
+        ordered = sorted(keyed, key=lambda i: (keyed[i], i), reverse=newest)
+        return Hits(ordered[offset:wanted], _count(result))
+
+    def _ids(self, addresses: list[tantivy.DocAddress]) -> list[int]:
+        return [int(i or 0) for i in self.searcher.fast_field_values("id", addresses)] if addresses else []
 
     def count(self, filters: ArticleFilters) -> int:
         if filters == ArticleFilters():
