@@ -3,8 +3,8 @@
 Per batch: one SELECT of the stored rows by URL key (locked FOR UPDATE on PostgreSQL), the decisions made in
 memory, one multi-row INSERT ... ON CONFLICT (url_key) DO NOTHING RETURNING for the new articles, one
 executemany UPDATE for the changed ones, and for tags one lookup, one insert of the missing keys and one
-DELETE plus one INSERT of the batch's links. The search index follows in the same statements (FTS5 triggers,
-the generated tsvector). A statement the database refuses (a constraint, a value out of range) rolls back to
+DELETE plus one INSERT of the batch's links; the caller logs the changes in the same transaction, and the
+search index follows that log. A statement the database refuses (a constraint, a value out of range) rolls back to
 the batch's one savepoint and the batch is halved until only the refused articles remain, each with its
 reason: no savepoint per article.
 

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 typed tables. Search structures (FTS5, tsvector) are hand-written in the migrations."""
+"""SQLAlchemy 2 typed tables. The search index lives outside the database, fed by `article_changes`."""
 
 from datetime import datetime
 from typing import Any, ClassVar
