@@ -7,7 +7,6 @@ BroadsheetError
 │   └── InvalidQuery    422  a search query we cannot run
 ├── ParseError          422  the document could not be turned into an article
 ├── UnsupportedFormat   415  no parser recognises the bytes
-├── PayloadTooLarge     413  the body is over the configured limit
 ├── Conflict            409  the write would replace a better stored reading (send force=true to insist)
 ├── ServiceBusy         503  the database stayed busy through every retry; nothing was written
 ├── Unauthorized        401  a write without a valid API key
@@ -52,10 +51,6 @@ class ParseError(BroadsheetError):
 
 class UnsupportedFormat(BroadsheetError):
     status, code, title = 415, "unsupported-format", "Unsupported document format"
-
-
-class PayloadTooLarge(BroadsheetError):
-    status, code, title = 413, "payload-too-large", "Payload too large"
 
 
 class Conflict(BroadsheetError):

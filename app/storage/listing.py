@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.domain import as_utc, tag_key
-from app.errors import InvalidInput, ServiceBusy
+from app.errors import InvalidCursor, InvalidInput, ServiceBusy
 from app.models import Interval
 from app.storage import repository
 from app.storage.filters import ArticleFilters, Sort
@@ -65,10 +65,13 @@ def page(
     limit: int,
     cursor: KeysetCursor | OffsetCursor | None,
 ) -> ListedPage:
+    # The table pages by keyset, the index by offset: a cursor of one kind is refused by the other.
     if filters.needs_index or filters.crosses_indexes or sort is Sort.RELEVANCE:
-        return _indexed_page(session, index, filters, sort=sort, limit=limit, cursor=cursor)
+        if isinstance(cursor, KeysetCursor):
+            raise InvalidCursor("this cursor belongs to a different kind of listing; start again without it")
+        return _indexed_page(session, index, filters, sort=sort, limit=limit, offset=cursor.offset if cursor else 0)
     if isinstance(cursor, OffsetCursor) or (cursor is not None and cursor.ascending != (sort is Sort.OLDEST)):
-        raise InvalidInput("this cursor belongs to a different listing order; start again without it")
+        raise InvalidCursor("this cursor belongs to a different listing order; start again without it")
     found = repository.list_articles(session, filters, limit=limit, cursor=cursor, ascending=sort is Sort.OLDEST)
     return ListedPage(found.rows, found.next_cursor, _total_now(session, index, filters))
 
@@ -87,17 +90,8 @@ def _total_now(session: Session, index: ArticleIndex, filters: ArticleFilters) -
 
 
 def _indexed_page(
-    session: Session,
-    index: ArticleIndex,
-    filters: ArticleFilters,
-    *,
-    sort: Sort,
-    limit: int,
-    cursor: KeysetCursor | OffsetCursor | None,
+    session: Session, index: ArticleIndex, filters: ArticleFilters, *, sort: Sort, limit: int, offset: int
 ) -> ListedPage:
-    if isinstance(cursor, KeysetCursor):
-        raise InvalidInput("this cursor belongs to a different kind of listing; start again without it")
-    offset = cursor.offset if cursor else 0
     snapshot, latest = _snapshot(session, index)
     hits = snapshot.page(filters, sort=sort, limit=limit + 1, offset=offset)
     rows = repository.rows_by_ids(session, hits.ids[:limit], with_body=filters.query is not None)

@@ -9,7 +9,7 @@ from starlette.convertors import IntegerConvertor, register_url_convertor
 from app.api.deps import ArticleId, CurrentArticle, IndexDep, ReadSession, WriteGuard, WriterDep
 from app.api.filters import SearchFiltersDep
 from app.api.schemas import Force, IngestResponse, highlight, problem_responses, respond, stored_responses
-from app.errors import InvalidCursor, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.ingestion import service
 from app.models import (
     ArticleCreate,
@@ -66,10 +66,7 @@ def list_articles(
     if order is Sort.RELEVANCE and filters.query is None:
         raise InvalidInput("sort=relevance needs a search query `q`")
     position = pagination.decode(cursor) if cursor else None
-    try:
-        page = listing.page(session, index, filters, sort=order, limit=limit, cursor=position)
-    except InvalidInput as exc:
-        raise InvalidCursor(str(exc)) from exc
+    page = listing.page(session, index, filters, sort=order, limit=limit, cursor=position)
     for row in page.rows:
         for name in ("snippet", "title_highlight"):
             if name in row:
