@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,16 +16,19 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from app.cli import main as cli_main
-from app.config import Settings, get_settings
+from app.config import Settings, get_settings, index_path
 from app.main import create_app
+from app.storage.search import pairs
 from app.storage.search.directory import IndexDirectory
 from app.storage.search.feeder import Feeder, latest_seq
+from app.storage.search.pairs import CommonWords
 from app.storage.tables import Article
 from tests.factories import article_json
 
 # A slow feeder in its own process: small batches, a commit per batch, a pause between batches.
 _SLOW_FEEDER = """
 import sys, time
+from collections.abc import Callable
 from pathlib import Path
 from app.config import Settings
 from app.storage import changes
@@ -66,7 +70,7 @@ def test_a_killed_feeder_resumes_and_misses_no_committed_change(
         ids = [client.post("/articles", json=article_json(n)).json()["article"]["id"] for n in range(1, 121)]
         # An empty generation that has seen nothing of the log: the feeder must replay all of it.
         directory = IndexDirectory(tmp_path / "replica-index")
-        generation = directory.new_generation()
+        generation = directory.new_generation(CommonWords({}))
         directory.save_checkpoint(generation, 0)
         directory.make_current(generation)
         with Session(engine) as session:
@@ -138,3 +142,48 @@ def test_an_index_left_from_a_re_created_database_is_rebuilt(settings: Settings,
         body = client.get("/articles", params={"q": "harbour"}).json()
         assert [item["title"] for item in body["items"]] == ["Fresh start"]
         assert body["total"] == {"value": 1, "relation": "eq"}
+
+
+def test_an_index_of_another_format_is_rebuilt_not_opened(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/articles", json=article_json(1)).status_code == 201
+        assert client.get("/articles", params={"q": "harbour"}).json()["total"]["value"] == 1
+    directory = IndexDirectory(index_path(settings))
+    old = directory.current()
+    assert old is not None
+    (directory.root / old / "format").write_text("1")  # as left by a version with other fields
+    assert directory.current() is None
+    with TestClient(create_app(settings)) as client:
+        body = client.get("/articles", params={"q": "harbour"}).json()
+        assert body["total"] == {"value": 1, "relation": "eq"}
+    assert directory.current() not in (None, old)
+
+
+def test_common_words_are_learned_again_when_the_archive_outgrows_them(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pairs, "MIN_SAMPLE", 2)  # relearn at 10 x 2 articles, not at 10 x 1,000
+    with TestClient(create_app(settings)) as client:
+        directory = IndexDirectory(index_path(settings))
+        assert client.get("/articles").status_code == 200
+        first = _wait_for_generation(directory, lambda g: g is not None)
+        assert directory.common_words(first).shares == {}  # learned from an empty table
+        for n in range(1, 21):
+            assert (
+                client.post("/articles", json=article_json(n, body="Notes of the harbour pilots.")).status_code == 201
+            )
+        client.get("/articles", params={"q": "harbour"})
+        learned = _wait_for_generation(directory, lambda g: g not in (None, first))
+        words = directory.common_words(learned)
+        assert words.table_size >= 20 and words.pair("of", "the") == "of_the"
+        body = client.get("/articles", params={"q": '"of the harbour"'}).json()
+        assert body["total"] == {"value": 20, "relation": "eq"}
+
+
+def _wait_for_generation(directory: IndexDirectory, ready: Callable[[str | None], bool]) -> str:
+    deadline = time.monotonic() + 30
+    while not ready(generation := directory.current()):
+        assert time.monotonic() < deadline, "the index did not switch generations within 30 s"
+        time.sleep(0.05)
+    assert generation is not None
+    return generation

@@ -4,6 +4,8 @@
     <root>/g<N>/            a tantivy index
     <root>/g<N>/checkpoint  the last change-log seq whose changes are committed in that index, and when that
                             change was logged (an index left from a database since re-created is rebuilt)
+    <root>/g<N>/format      the schema format it was built with (one of another format is rebuilt, not opened)
+    <root>/g<N>/common.json its common words (search/pairs.py), fixed for the generation's life
 
 The checkpoint file is written after the index commit it describes, so an index always holds at least what
 its checkpoint says; replaying a change twice is harmless (a change re-reads the article's current row).
@@ -17,10 +19,13 @@ from pathlib import Path
 
 import tantivy
 
-from app.storage.search.schema import ANALYZER, SCHEMA, TEXT_TOKENIZER
+from app.storage.search.pairs import CommonWords
+from app.storage.search.schema import ANALYZER, FORMAT, PAIR_ANALYZER, PAIR_TOKENIZER, SCHEMA, TEXT_TOKENIZER
 
 _CURRENT = "CURRENT"
 _CHECKPOINT = "checkpoint"
+_FORMAT = "format"
+_COMMON = "common.json"
 _KEEP_OLD = 1  # generations kept behind the current one: a reader in another process may still be on it
 
 
@@ -29,24 +34,31 @@ class IndexDirectory:
         self.root = root
 
     def current(self) -> str | None:
-        """The current generation's name, or None before the first build."""
+        """The current generation's name; None before the first build or while it is of another format."""
         try:
-            return (self.root / _CURRENT).read_text().strip() or None
+            name = (self.root / _CURRENT).read_text().strip() or None
+            return name if name and (self.root / name / _FORMAT).read_text().strip() == str(FORMAT) else None
         except FileNotFoundError:
             return None
 
     def open(self, generation: str) -> tantivy.Index:
         index = tantivy.Index(SCHEMA, path=str(self.root / generation), reuse=True)
         index.register_tokenizer(TEXT_TOKENIZER, ANALYZER)
+        index.register_tokenizer(PAIR_TOKENIZER, PAIR_ANALYZER)
         return index
 
-    def new_generation(self) -> str:
-        """An empty directory for a new generation, numbered after every existing one."""
+    def new_generation(self, words: CommonWords) -> str:
+        """An empty directory for a new generation with these common words, numbered after every existing one."""
         self.root.mkdir(parents=True, exist_ok=True)
         numbers = [int(p.name[1:]) for p in self.root.glob("g*") if p.name[1:].isdigit()]
         name = f"g{max(numbers, default=0) + 1}"
         (self.root / name).mkdir()
+        words.save(self.root / name / _COMMON)
+        _write_atomically(self.root / name / _FORMAT, str(FORMAT))
         return name
+
+    def common_words(self, generation: str) -> CommonWords:
+        return CommonWords.load(self.root / generation / _COMMON)
 
     def checkpoint(self, generation: str) -> int | None:
         mark = self.checkpoint_mark(generation)

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.domain import as_utc
 from app.storage import changes
+from app.storage.search import pairs
 from app.storage.search.directory import IndexDirectory
+from app.storage.search.pairs import CommonWords
 from app.storage.search.schema import COLUMNS, to_document
 from app.storage.tables import Article, ArticleChange
 
@@ -46,6 +48,7 @@ class Feeder:
         self.directory = directory
         self.generation = generation
         self.index = directory.open(generation)
+        self.words = directory.common_words(generation)
         self.writer = self.index.writer(heap_size=64_000_000 * threads, num_threads=threads)
         mark = directory.checkpoint_mark(generation)
         self.checkpoint: int | None = mark[0] if mark else None
@@ -66,7 +69,7 @@ class Feeder:
             for article_id in ids:
                 self.writer.delete_documents_by_term("id", article_id)
             for row in rows:
-                self.writer.add_document(to_document(row))
+                self.writer.add_document(to_document(row, self.words.pairs))
             self.checkpoint, self.logged = batch[-1].seq, _stamp(batch[-1].changed_at)
             applied += len(batch)
             pending += len(ids)
@@ -95,7 +98,7 @@ class Feeder:
             if not rows:
                 break
             for row in rows:
-                self.writer.add_document(to_document(row))
+                self.writer.add_document(to_document(row, self.words.pairs))
             done += len(rows)
             last_id = rows[-1]["id"]
             if progress:
@@ -108,6 +111,12 @@ class Feeder:
         assert self.checkpoint is not None
         self.writer.commit()
         self.directory.save_checkpoint(self.generation, self.checkpoint, self.logged)
+
+    def outgrew_its_words(self) -> bool:
+        """True once the index holds ten times the articles its common words were learned from (at least
+        MIN_SAMPLE): a rebuild then learns them again, so an archive that started empty gets its pairs."""
+        learned = max(self.words.table_size, pairs.MIN_SAMPLE)
+        return int(self.index.searcher().num_docs) >= 10 * learned
 
     def follows_this_database(self) -> bool:
         """False when the checkpoint's change is not in this database's log as recorded: the index was built
@@ -138,7 +147,7 @@ def rebuild(
     engine: Engine, directory: IndexDirectory, *, threads: int = 1, progress: Callable[[int, int], None] | None = None
 ) -> tuple[str, int]:
     """Build a new generation from the table, catch it up with the log, make it current; (name, articles)."""
-    generation = directory.new_generation()
+    generation = directory.new_generation(learn_words(engine))
     feeder = Feeder(engine, directory, generation, threads=threads)
     try:
         count = feeder.fill(progress)
@@ -148,6 +157,15 @@ def rebuild(
     del feeder  # releases the generation's writer lock before readers and the follower switch to it
     directory.make_current(generation)
     return generation, count
+
+
+def learn_words(engine: Engine) -> CommonWords:
+    """The common words of the newest articles (pairs.SAMPLE of them)."""
+    texts = (Article.title, Article.summary, Article.body)
+    with Session(engine) as session:
+        total = int(session.scalar(select(func.count(Article.id))) or 0)
+        sample = session.execute(select(*texts).order_by(Article.id.desc()).limit(pairs.SAMPLE)).all()
+        return CommonWords.learn(sample, table_size=total, min_sample=pairs.MIN_SAMPLE)
 
 
 class Follower:
@@ -167,6 +185,7 @@ class Follower:
         self._stop = threading.Event()
         self._lock_file: TextIO | None = None
         self._feeder: Feeder | None = None
+        self._relearning: threading.Thread | None = None
         self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
 
     def start(self) -> None:
@@ -237,6 +256,17 @@ class Follower:
                 return
             self._feeder = feeder
         self._feeder.catch_up()
+        if self._feeder.outgrew_its_words() and not (self._relearning and self._relearning.is_alive()):
+            # Built beside the live generation while this thread keeps it current; it switches when done.
+            log.info("search index: relearning common words in a new generation", extra={"generation": current})
+            self._relearning = threading.Thread(target=self._rebuild, name="index-relearn", daemon=True)
+            self._relearning.start()
+
+    def _rebuild(self) -> None:
+        try:
+            rebuild(self.engine, self.directory)
+        except Exception:
+            log.exception("search index: relearning common words failed")
 
     def _drop_feeder(self) -> None:
         if self._feeder is not None:

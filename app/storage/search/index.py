@@ -19,8 +19,19 @@ from app.errors import ServiceBusy
 from app.storage.filters import ArticleFilters, Sort
 from app.storage.search import MARK_CLOSE, MARK_OPEN
 from app.storage.search.directory import IndexDirectory
+from app.storage.search.pairs import CommonWords
 from app.storage.search.query import SearchQuery, Term
-from app.storage.search.schema import BOOSTS, FACETS, SCHEMA, TEXT_FIELDS, analyze, fold, from_micros, micros
+from app.storage.search.schema import (
+    BOOSTS,
+    FACETS,
+    PAIR_FIELDS,
+    SCHEMA,
+    TEXT_FIELDS,
+    analyze,
+    fold,
+    from_micros,
+    micros,
+)
 
 _PREFIX_FOLD = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
@@ -49,49 +60,55 @@ class ArticleIndex:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._index: tantivy.Index | None = None
+        self._words = CommonWords({})
         self._seen = -1
 
     def snapshot(self, *, wait_for: int | None = None) -> "Snapshot":
         """The current generation as it is now, once it holds change `wait_for` (or the wait ran out)."""
         deadline = time.monotonic() + self.wait_seconds
         while True:
-            searcher, checkpoint = self._refresh()
+            searcher, checkpoint, words = self._refresh()
             late = time.monotonic() >= deadline
             if searcher is not None and (wait_for is None or checkpoint >= wait_for or late):
-                return Snapshot(searcher, checkpoint)
+                return Snapshot(searcher, checkpoint, words)
             if searcher is None and late:
                 raise ServiceBusy("the search index is being built; retry in a moment")
             time.sleep(0.01)
 
     def current(self) -> "Snapshot | None":
         """The index as it is now, without waiting for any change; None before its first build."""
-        searcher, checkpoint = self._refresh()
-        return None if searcher is None else Snapshot(searcher, checkpoint)
+        searcher, checkpoint, words = self._refresh()
+        return None if searcher is None else Snapshot(searcher, checkpoint, words)
 
-    def _refresh(self) -> tuple[tantivy.Searcher | None, int]:
+    def _refresh(self) -> tuple[tantivy.Searcher | None, int, CommonWords]:
         with self._lock:
             generation = self.directory.current()
             if generation is None:
-                return None, -1
+                return None, -1, self._words
             checkpoint = self.directory.checkpoint(generation) or 0
             if generation != self._generation or self._index is None:
                 self._index, self._generation, self._seen = self.directory.open(generation), generation, -1
+                self._words = self.directory.common_words(generation)
             if checkpoint > self._seen:
                 # The checkpoint is read before the reload, so the reloaded searcher holds at least up to it.
                 self._index.reload()
                 self._seen = checkpoint
-            return self._index.searcher(), self._seen
+            return self._index.searcher(), self._seen, self._words
 
 
 class Snapshot:
     """One consistent view of the index; every answer of a request comes from the same one."""
 
-    def __init__(self, searcher: tantivy.Searcher, checkpoint: int) -> None:
+    def __init__(self, searcher: tantivy.Searcher, checkpoint: int, words: CommonWords) -> None:
         self.searcher = searcher
         self.checkpoint = checkpoint
+        self.words = words
+
+    def query(self, filters: ArticleFilters) -> tantivy.Query:
+        return to_query(filters, self.words)
 
     def page(self, filters: ArticleFilters, *, sort: Sort, limit: int, offset: int) -> Hits:
-        query = to_query(filters)
+        query = self.query(filters)
         if sort is Sort.RELEVANCE:
             result = self.searcher.search(query, limit, count=True, offset=offset)
             return Hits(self._ids([address for _, address in result.hits]), _count(result))
@@ -116,14 +133,14 @@ class Snapshot:
     def count(self, filters: ArticleFilters) -> int:
         if filters == ArticleFilters():
             return int(self.searcher.num_docs)  # kept per segment: no need to visit a million documents
-        return _count(self.searcher.search(to_query(filters), 1, count=True))
+        return _count(self.searcher.search(self.query(filters), 1, count=True))
 
     def facets(self, filters: ArticleFilters, names: Sequence[str], *, size: int) -> dict[str, list[tuple[str, int]]]:
         """The `size` most frequent values of each facet among the matching articles."""
         if not names:
             return {}
         spec = {name: {"terms": {"field": FACETS[name][1], "size": size}} for name in names}
-        result = self.searcher.aggregate(to_query(filters), spec)
+        result = self.searcher.aggregate(self.query(filters), spec)
         return {name: [(b["key"], int(b["doc_count"])) for b in result[name]["buckets"]] for name in names}
 
     def bucket_counts(
@@ -140,7 +157,7 @@ class Snapshot:
         spec: dict[str, object] = {"all": buckets}
         if split:
             spec["split"] = {"terms": {"field": FACETS[split][1], "size": split_size}, "aggs": {"by": buckets}}
-        result = self.searcher.aggregate(to_query(filters), spec)
+        result = self.searcher.aggregate(self.query(filters), spec)
         overall = _range_counts(result["all"]["buckets"], len(ranges))
         series = {
             b["key"]: _range_counts(b["by"]["buckets"], len(ranges)) for b in result.get("split", {}).get("buckets", [])
@@ -149,7 +166,7 @@ class Snapshot:
 
     def published_span(self, filters: ArticleFilters) -> tuple[datetime, datetime] | None:
         """Earliest and latest publication instant among matching dated articles."""
-        result = self.searcher.aggregate(to_query(filters), {"span": {"stats": {"field": "published"}}})
+        result = self.searcher.aggregate(self.query(filters), {"span": {"stats": {"field": "published"}}})
         span = result["span"]
         if not span.get("count"):
             return None
@@ -217,13 +234,13 @@ def _marked(generator: tantivy.SnippetGenerator, field: str, text: str) -> str |
 # -- from filters to a tantivy query ---------------------------------------------------------------------------
 
 
-def to_query(filters: ArticleFilters) -> tantivy.Query:
+def to_query(filters: ArticleFilters, words: CommonWords) -> tantivy.Query:
     must: list[tantivy.Query] = []
     must_not: list[tantivy.Query] = []
     if filters.query is not None:
         for group in filters.query.groups:
-            must.append(_any([_term_query(t) for t in group]))
-        must_not += [_term_query(t) for t in filters.query.excluded]
+            must.append(_any([_term_query(t, words) for t in group]))
+        must_not += [_term_query(t, words) for t in filters.query.excluded]
     must += [_exact("tag", k) for k in _keys(filters.tags)]
     if filters.any_tags:
         must.append(_any([_exact("tag", k) for k in _keys(filters.any_tags)]))
@@ -266,31 +283,45 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
 
-def _term_query(term: Term) -> tantivy.Query:
+def _term_query(term: Term, words: CommonWords | None) -> tantivy.Query:
+    """`words`: the generation's common words, whose pairs may replace positions (None: positions only)."""
     if term.scope == "tag":
         return _exact("tag", tag_key(term.tokens[0]))
     if term.scope == "author":
         return _exact("author_key", term.tokens[0])
     fields = ("title",) if term.scope == "title" else TEXT_FIELDS
-    boosted = [tantivy.Query.boost_query(q, BOOSTS[f]) for f in fields if (q := _field_query(term, f)) is not None]
+    boosted = [
+        tantivy.Query.boost_query(q, BOOSTS[f]) for f in fields if (q := _field_query(term, f, words)) is not None
+    ]
     return _any(boosted) if boosted else tantivy.Query.empty_query()
 
 
-def _field_query(term: Term, field: str) -> tantivy.Query | None:
-    words = analyze(" ".join(term.tokens[:-1] if term.prefix else term.tokens))
+def _field_query(term: Term, field: str, words: CommonWords | None) -> tantivy.Query | None:
+    terms = analyze(" ".join(term.tokens[:-1] if term.prefix else term.tokens))
     if term.prefix:
         stem = _PREFIX_FOLD.analyze(term.tokens[-1])[0]
-        if not words:
+        if not terms:
             return tantivy.Query.regex_query(SCHEMA, field, stem + ".*")
-        return tantivy.Query.phrase_prefix_query(SCHEMA, field, [*words, stem])
-    if not words:
+        return tantivy.Query.phrase_prefix_query(SCHEMA, field, [*terms, stem])
+    if not terms:
         return None
-    if len(words) == 1:
-        return tantivy.Query.term_query(SCHEMA, field, words[0], index_option="freq")
-    return tantivy.Query.phrase_query(SCHEMA, field, list[str | tuple[int, str]](words))
+    if len(terms) == 1:
+        return tantivy.Query.term_query(SCHEMA, field, terms[0], index_option="freq")
+    pairs = [p for a, b in itertools.pairwise(terms) if words and (p := words.pair(a, b))]
+    if len(terms) == 2 and pairs:
+        # The pair term holds exactly the articles with these two terms adjacent, and ranks without positions.
+        return tantivy.Query.term_query(SCHEMA, PAIR_FIELDS[field], pairs[0], index_option="freq")
+    phrase = tantivy.Query.phrase_query(SCHEMA, field, list[str | tuple[int, str]](terms))
+    if not pairs:
+        return phrase
+    # Every indexed pair must be there: positions are then checked only in articles that hold them all.
+    held = [tantivy.Query.term_query(SCHEMA, PAIR_FIELDS[field], p, index_option="basic") for p in pairs]
+    return tantivy.Query.boolean_query(
+        [(_MUST, phrase), *((_MUST, tantivy.Query.const_score_query(q, 0.0)) for q in held)]
+    )
 
 
 def _text_query(query: SearchQuery) -> tantivy.Query | None:
     """The words of a query that occur in text (not tag: or author: scopes), for highlighting."""
-    parts = [_term_query(t) for t in query.terms() if t.scope not in ("tag", "author")]
+    parts = [_term_query(t, None) for t in query.terms() if t.scope not in ("tag", "author")]
     return _any(parts) if parts else None

@@ -4,7 +4,7 @@ Text fields are indexed but not stored: the database is the source of truth, and
 row's own body. Facet fields are fast (column-oriented) so counting them over a match set reads no document.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +14,9 @@ from app.domain import as_utc, tag_key
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TEXT_TOKENIZER = "broadsheet"
+PAIR_TOKENIZER = "pairs"
+# Bumped whenever the fields change: a generation of another format is rebuilt, never opened.
+FORMAT = 2
 # English stemming without stop words and with diacritics folded: `cafés` finds `cafe`, `talks` finds `talk`.
 ANALYZER = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
@@ -23,7 +26,10 @@ ANALYZER = (
     .filter(tantivy.Filter.stemmer("english"))
     .build()
 )
+PAIR_ANALYZER = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 TEXT_FIELDS = ("title", "summary", "body")
+# Each text field's common-word pairs (search/pairs.py), weighted like the field.
+PAIR_FIELDS = {name: f"{name}_pairs" for name in TEXT_FIELDS}
 # Field weights for ranking: a match in the title counts most, then the summary, then the body.
 BOOSTS = {"title": 10.0, "summary": 4.0, "body": 1.0}
 # Facet name → (indexed key field, fast display field). Keys are case-folded so filters ignore case.
@@ -56,6 +62,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("id", indexed=True, fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=TEXT_TOKENIZER, index_option="position")
+        builder.add_text_field(PAIR_FIELDS[name], tokenizer_name=PAIR_TOKENIZER, index_option="freq")
     for name in ("tag", "source", "language", "author_key", "section_key"):
         builder.add_text_field(name, tokenizer_name="raw", fast=name in ("tag", "source", "language"))
     for name in ("author", "section"):
@@ -70,13 +77,15 @@ def build_schema() -> tantivy.Schema:
 SCHEMA = build_schema()
 
 
-def to_document(row: Mapping[str, Any]) -> tantivy.Document:
-    """The index document of one article row (a mapping with COLUMNS)."""
+def to_document(row: Mapping[str, Any], pairs: Callable[[str], str]) -> tantivy.Document:
+    """The index document of one article row (a mapping with COLUMNS); `pairs` gives a text's pair terms."""
     doc = tantivy.Document()
     doc.add_integer("id", int(row["id"]))
     for name in TEXT_FIELDS:
         if row[name]:
             doc.add_text(name, row[name])
+            if terms := pairs(row[name]):
+                doc.add_text(PAIR_FIELDS[name], terms)
     for key in dict.fromkeys(k for k in map(tag_key, row["tags"] or ()) if k):
         doc.add_text("tag", key)
     for author in dict.fromkeys(row["authors"] or ()):
