@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import httpx
 from fastapi.testclient import TestClient
@@ -30,7 +30,7 @@ from app.storage.db import make_engine
 from app.storage.filters import ArticleFilters, Sort
 from app.storage.listing import calendar_edges
 from app.storage.search.directory import IndexDirectory
-from app.storage.search.index import ArticleIndex
+from app.storage.search.index import ArticleIndex, Results
 from app.storage.search.query import parse_query
 from bench.scale_corpus import source_by_rank, tag_by_rank, word_by_rank
 
@@ -89,7 +89,11 @@ def classes(n: int) -> list[RequestClass]:
         for i, (a, b) in enumerate(_quarters(n))
     ]
     listing, facets, histogram = "/articles", "/articles/facets", "/articles/histogram"
-    month: Params = {"interval": "month"}
+    # Aggregations are cached per index state (search/index.py `Results`): each request of a class differs
+    # (facet size, histogram zone) so that every one is counted afresh, except in "facets repeated".
+    distinct = [{**FACETS, "size": 10 + i} for i in range(n)]
+    zones = sorted(z for z in available_timezones() if z.count("/") == 1)[::7][:n]
+    month = [{"interval": "month", "tz": zones[i % len(zones)]} for i in range(n)]
     return [
         RequestClass("newest", listing, [{"limit": 20}] * n),
         RequestClass("tag common", listing, [{"tag": t} for t in tags]),
@@ -103,11 +107,12 @@ def classes(n: int) -> list[RequestClass]:
         RequestClass("q word+tag", listing, [{"q": w, "tag": t} for w, t in zip(common, tags, strict=True)]),
         RequestClass("q rare word", listing, [{"q": word_by_rank(20_000 + i)} for i in range(n)]),
         RequestClass("q prefix", listing, [{"q": p} for p in _prefix_words(n)], needs_star=True),
-        RequestClass("facets", facets, [FACETS] * n),
-        RequestClass("facets q", facets, [{**FACETS, "q": w} for w in common]),
-        RequestClass("histogram", histogram, [month] * n),
-        RequestClass("histogram q", histogram, [{**month, "q": w} for w in common]),
-        RequestClass("histogram tag", histogram, [{**month, "tag": t} for t in tags]),
+        RequestClass("facets", facets, distinct),
+        RequestClass("facets q", facets, [{**d, "q": w} for d, w in zip(distinct, common, strict=True)]),
+        RequestClass("facets repeated", facets, [FACETS] * n),
+        RequestClass("histogram", histogram, month),
+        RequestClass("histogram q", histogram, [{**m, "q": w} for m, w in zip(month, common, strict=True)]),
+        RequestClass("histogram tag", histogram, [{**m, "tag": t} for m, t in zip(month, tags, strict=True)]),
     ]
 
 
@@ -167,6 +172,7 @@ def index_replay(database_url: str, path: str, params: Params) -> Callable[[], N
     settings = Settings(DATABASE_URL=database_url)
     if database_url not in _INDEXES:
         _INDEXES[database_url] = ArticleIndex(IndexDirectory(index_path(settings)))
+        _INDEXES[database_url].results = Results(size=0)  # the raw replay counts every time
     index, filters = _INDEXES[database_url], _filters(params)
 
     def run() -> None:
@@ -178,7 +184,8 @@ def index_replay(database_url: str, path: str, params: Params) -> Callable[[], N
             snapshot.count(filters)
             span = snapshot.published_span(filters)
             if span:
-                edges = calendar_edges(span[0], span[1], Interval(params["interval"]), ZoneInfo("UTC"))
+                zone = ZoneInfo(params.get("tz", "UTC"))
+                edges = calendar_edges(span[0], span[1], Interval(params["interval"]), zone)
                 snapshot.bucket_counts(filters, edges)
         elif filters.needs_index:
             hits = snapshot.page(filters, sort=Sort.RELEVANCE if filters.query else Sort.NEWEST, limit=21, offset=0)

@@ -136,6 +136,23 @@ def test_facets_count_within_any_filter_or_search(client: TestClient) -> None:
     assert client.get("/articles/facets").status_code == 422
 
 
+def test_repeated_aggregations_come_from_the_cache_until_the_index_changes(client: TestClient) -> None:
+    results = client.app.state.index.results  # type: ignore[attr-defined]
+    _post(client, 1, tags=["NATO"])
+    params = {"facet": "tag", "size": 5}
+    first = client.get("/articles/facets", params=params).json()
+    hits = results.hits
+    assert client.get("/articles/facets", params=params).json() == first
+    assert results.hits > hits  # answered from the cache: nothing changed in between
+    _post(client, 2, tags=["nato", "Defence"])  # a write: the next answer is counted afresh
+    after = client.get("/articles/facets", params=params).json()
+    assert after["total"]["value"] == 2 and after["facets"]["tag"][0] == {"value": "NATO", "count": 2}
+    month = {"interval": "month", "tz": "UTC"}
+    assert (
+        client.get("/articles/histogram", params=month).json() == client.get("/articles/histogram", params=month).json()
+    )
+
+
 def test_tag_counts_follow_a_search_and_the_author_filter(client: TestClient) -> None:
     _post(client, 1, tags=["NATO", "Defence"], authors=["Ada Writer"])
     _post(client, 2, tags=["nato"], title="Cup final", body="Football only.", summary="Sport.", authors=["Bo"])

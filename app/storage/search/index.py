@@ -5,12 +5,15 @@ generations and reloads when the feeder publishes. Before answering, a caller ma
 change-log position: searches then see every write committed before the request began.
 """
 
+import copy
 import itertools
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 import tantivy
 
@@ -45,12 +48,45 @@ SNIPPET_CHARS = 200
 MAX_TIES = 10_000
 _MUST = tantivy.Occur.Must
 TITLE_CHARS = 400
+# Aggregation answers kept per process, for the index state that computed them (see `Results`).
+CACHED_RESULTS = 256
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class Hits:
     ids: list[int]
     total: int
+
+
+class Results:
+    """Aggregations (facets, histograms, spans, counts) already answered for one state of the index.
+
+    Like Elasticsearch's shard request cache: a dashboard's widgets, polled by many viewers, ask the same
+    questions until the index changes, and counting a million articles' tags is the slowest thing the index
+    does. Entries are keyed by the state they were computed on (generation and checkpoint), so a change to
+    the index is never answered from the cache; the oldest entries go first.
+    """
+
+    def __init__(self, size: int = CACHED_RESULTS) -> None:
+        self.size = size
+        self.hits = self.misses = 0
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._entries:
+                self.hits += 1
+                self._entries.move_to_end(key)
+                return copy.deepcopy(self._entries[key])  # type: ignore[no-any-return]
+            self.misses += 1
+        value = compute()  # outside the lock: other requests go on meanwhile
+        with self._lock:
+            self._entries[key] = copy.deepcopy(value)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
 
 
 class ArticleIndex:
@@ -62,29 +98,29 @@ class ArticleIndex:
         self._index: tantivy.Index | None = None
         self._words = CommonWords({})
         self._seen = -1
+        self.results = Results()
 
     def snapshot(self, *, wait_for: int | None = None) -> "Snapshot":
         """The current generation as it is now, once it holds change `wait_for` (or the wait ran out)."""
         deadline = time.monotonic() + self.wait_seconds
         while True:
-            searcher, checkpoint, words = self._refresh()
+            snapshot = self._refresh()
             late = time.monotonic() >= deadline
-            if searcher is not None and (wait_for is None or checkpoint >= wait_for or late):
-                return Snapshot(searcher, checkpoint, words)
-            if searcher is None and late:
+            if snapshot is not None and (wait_for is None or snapshot.checkpoint >= wait_for or late):
+                return snapshot
+            if snapshot is None and late:
                 raise ServiceBusy("the search index is being built; retry in a moment")
             time.sleep(0.01)
 
     def current(self) -> "Snapshot | None":
         """The index as it is now, without waiting for any change; None before its first build."""
-        searcher, checkpoint, words = self._refresh()
-        return None if searcher is None else Snapshot(searcher, checkpoint, words)
+        return self._refresh()
 
-    def _refresh(self) -> tuple[tantivy.Searcher | None, int, CommonWords]:
+    def _refresh(self) -> "Snapshot | None":
         with self._lock:
             generation = self.directory.current()
             if generation is None:
-                return None, -1, self._words
+                return None
             checkpoint = self.directory.checkpoint(generation) or 0
             if generation != self._generation or self._index is None:
                 self._index, self._generation, self._seen = self.directory.open(generation), generation, -1
@@ -93,16 +129,33 @@ class ArticleIndex:
                 # The checkpoint is read before the reload, so the reloaded searcher holds at least up to it.
                 self._index.reload()
                 self._seen = checkpoint
-            return self._index.searcher(), self._seen, self._words
+            state = (generation, self._seen)  # what every answer of the snapshot is computed on
+            return Snapshot(
+                self._index.searcher(),
+                self._seen,
+                self._words,
+                lambda key, compute: self.results.get((state, key), compute),
+            )
 
 
 class Snapshot:
     """One consistent view of the index; every answer of a request comes from the same one."""
 
-    def __init__(self, searcher: tantivy.Searcher, checkpoint: int, words: CommonWords) -> None:
+    def __init__(
+        self,
+        searcher: tantivy.Searcher,
+        checkpoint: int,
+        words: CommonWords,
+        cached: Callable[[Hashable, Callable[[], Any]], Any] = lambda key, compute: compute(),
+    ) -> None:
         self.searcher = searcher
         self.checkpoint = checkpoint
         self.words = words
+        self._cached = cached
+
+    def _aggregate(self, filters: ArticleFilters, spec: dict[str, Any]) -> Any:
+        key = (repr(filters), repr(spec))
+        return self._cached(key, lambda: self.searcher.aggregate(self.query(filters), spec))
 
     def query(self, filters: ArticleFilters) -> tantivy.Query:
         return to_query(filters, self.words)
@@ -133,14 +186,15 @@ class Snapshot:
     def count(self, filters: ArticleFilters) -> int:
         if filters == ArticleFilters():
             return int(self.searcher.num_docs)  # kept per segment: no need to visit a million documents
-        return _count(self.searcher.search(self.query(filters), 1, count=True))
+        key = (repr(filters), "count")
+        return self._cached(key, lambda: _count(self.searcher.search(self.query(filters), 1, count=True)))  # type: ignore[no-any-return]
 
     def facets(self, filters: ArticleFilters, names: Sequence[str], *, size: int) -> dict[str, list[tuple[str, int]]]:
         """The `size` most frequent values of each facet among the matching articles."""
         if not names:
             return {}
         spec = {name: {"terms": {"field": FACETS[name][1], "size": size}} for name in names}
-        result = self.searcher.aggregate(self.query(filters), spec)
+        result = self._aggregate(filters, spec)
         return {name: [(b["key"], int(b["doc_count"])) for b in result[name]["buckets"]] for name in names}
 
     def bucket_counts(
@@ -157,7 +211,7 @@ class Snapshot:
         spec: dict[str, object] = {"all": buckets}
         if split:
             spec["split"] = {"terms": {"field": FACETS[split][1], "size": split_size}, "aggs": {"by": buckets}}
-        result = self.searcher.aggregate(self.query(filters), spec)
+        result = self._aggregate(filters, spec)
         overall = _range_counts(result["all"]["buckets"], len(ranges))
         series = {
             b["key"]: _range_counts(b["by"]["buckets"], len(ranges)) for b in result.get("split", {}).get("buckets", [])
@@ -166,7 +220,7 @@ class Snapshot:
 
     def published_span(self, filters: ArticleFilters) -> tuple[datetime, datetime] | None:
         """Earliest and latest publication instant among matching dated articles."""
-        result = self.searcher.aggregate(self.query(filters), {"span": {"stats": {"field": "published"}}})
+        result = self._aggregate(filters, {"span": {"stats": {"field": "published"}}})
         span = result["span"]
         if not span.get("count"):
             return None
