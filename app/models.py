@@ -22,6 +22,7 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
+    create_model,
     model_validator,
 )
 
@@ -342,6 +343,58 @@ class ArticlePage(BaseModel):
     )
 
     items: list[ArticleListItem]
+    next_cursor: str | None = Field(description="Opaque; null on the last page.")
+    total: Total | None = Field(description="Articles matching the filters; null while the search index is built.")
+
+
+class ArticleField(enum.StrEnum):
+    """A field of a listed article that `fields` can select (`id` always comes)."""
+
+    URL = "url"
+    CANONICAL_URL = "canonical_url"
+    TITLE = "title"
+    SUMMARY = "summary"
+    AUTHORS = "authors"
+    TAGS = "tags"
+    KEYWORDS = "keywords"
+    SECTION = "section"
+    LANGUAGE = "language"
+    SITE_NAME = "site_name"
+    PUBLISHER = "publisher"
+    IMAGE_URL = "image_url"
+    SOURCE = "source"
+    PUBLISHED_AT = "published_at"
+    MODIFIED_AT = "modified_at"
+    INGESTED_AT = "ingested_at"
+    UPDATED_AT = "updated_at"
+    WORD_COUNT = "word_count"
+    CONTENT_HASH = "content_hash"
+    SNIPPET = "snippet"
+    TITLE_HIGHLIGHT = "title_highlight"
+
+
+def _absent_unless_selected(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # never sent as null in place of a value: the member is left out
+
+
+# A listed article with only the selected fields: each keeps the listed article's type, and is absent (not
+# null) unless selected, so a generated client sees "a string, or not sent" and never a null title.
+SelectedArticle: type[BaseModel] = create_model(
+    "SelectedArticle",
+    __doc__="A listed article with `id` and the fields named in `fields`; no other member is sent.",
+    id=(int, Field(description="Stable identifier assigned by Broadsheet.")),
+    **{
+        name: (info.annotation, Field(None, description=info.description, json_schema_extra=_absent_unless_selected))
+        for name, info in ArticleListItem.model_fields.items()
+        if name != "id"
+    },  # type: ignore[call-overload]
+)
+
+
+class SelectedArticlePage(BaseModel):
+    """One page of selected fields; pass `next_cursor` back as `cursor` for the next page."""
+
+    items: list[SelectedArticle]
     next_cursor: str | None = Field(description="Opaque; null on the last page.")
     total: Total | None = Field(description="Articles matching the filters; null while the search index is built.")
 

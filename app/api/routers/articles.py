@@ -1,6 +1,6 @@
 """/articles: list, search, read, look up by URL, create and delete."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query, Response, status
@@ -13,6 +13,7 @@ from app.errors import InvalidInput, NotFound
 from app.ingestion import service
 from app.models import (
     ArticleCreate,
+    ArticleField,
     ArticlePage,
     ArticleRead,
     FacetCounts,
@@ -20,10 +21,11 @@ from app.models import (
     Histogram,
     HttpUrlText,
     Interval,
+    SelectedArticlePage,
 )
 from app.reader.urls import url_key
 from app.storage import listing, pagination, repository
-from app.storage.filters import Sort
+from app.storage.filters import ArticleFilters, Sort
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -39,6 +41,17 @@ class _IdConvertor(IntegerConvertor):
 register_url_convertor("id", _IdConvertor())
 
 
+SortParam = Annotated[
+    Sort | None,
+    Query(
+        description="`relevance` (the default with `q`), `newest` (the default otherwise) or `oldest`. "
+        "Undated articles are placed by when Broadsheet first stored them."
+    ),
+]
+LimitParam = Annotated[int, Query(ge=1, le=100, description="Page size.")]
+CursorParam = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")]
+
+
 @router.get(
     "",
     operation_id="list_articles",
@@ -50,18 +63,47 @@ def list_articles(
     session: ReadSession,
     index: IndexDep,
     filters: SearchFiltersDep,
-    sort: Annotated[
-        Sort | None,
-        Query(
-            description="`relevance` (the default with `q`), `newest` (the default otherwise) or `oldest`. "
-            "Undated articles are placed by when Broadsheet first stored them."
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
-    cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
+    sort: SortParam = None,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
 ) -> ArticlePage:
     """List articles newest first, filtered by tags, source, language, authors, section and dates, or searched
     with `q` (ranked by relevance, with snippets and title highlights). `total` counts every match."""
+    return ArticlePage.model_validate(_page(session, index, filters, sort, limit, cursor), from_attributes=True)
+
+
+@router.get(
+    "/fields",
+    operation_id="list_article_fields",
+    summary="List or search articles, sending only the selected fields",
+    response_model=SelectedArticlePage,
+    response_model_exclude_unset=True,
+    responses=problem_responses(422, 503),
+)
+def list_article_fields(
+    session: ReadSession,
+    index: IndexDep,
+    filters: SearchFiltersDep,
+    fields: Annotated[
+        list[ArticleField],
+        Query(min_length=1, description="Fields to send (repeat the parameter); `id` is always sent."),
+    ],
+    sort: SortParam = None,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
+) -> SelectedArticlePage:
+    """`GET /articles` with the same filters, search, order and cursors, but each item carries only `id` and
+    the `fields` named, for tables and dashboards that need a few fields of many articles. A separate
+    operation so that `/articles` keeps every field required in its schema."""
+    page = _page(session, index, filters, sort, limit, cursor)
+    wanted = ["id", *dict.fromkeys(f.value for f in fields)]
+    page["items"] = [{name: row.get(name) for name in wanted} for row in page["items"]]
+    return SelectedArticlePage.model_validate(page, from_attributes=True)
+
+
+def _page(
+    session: ReadSession, index: IndexDep, filters: ArticleFilters, sort: Sort | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
     order = sort or (Sort.RELEVANCE if filters.query is not None else Sort.NEWEST)
     if order is Sort.RELEVANCE and filters.query is None:
         raise InvalidInput("sort=relevance needs a search query `q`")
@@ -71,14 +113,11 @@ def list_articles(
         for name in ("snippet", "title_highlight"):
             if name in row:
                 row[name] = highlight(row[name])
-    return ArticlePage.model_validate(
-        {
-            "items": page.rows,
-            "next_cursor": pagination.encode(page.next_cursor) if page.next_cursor else None,
-            "total": page.total,
-        },
-        from_attributes=True,
-    )
+    return {
+        "items": page.rows,
+        "next_cursor": pagination.encode(page.next_cursor) if page.next_cursor else None,
+        "total": page.total,
+    }
 
 
 @router.get(
