@@ -6,6 +6,7 @@ from app.models import HTTP_URL_PATTERN
 
 EXPECTED = {
     "list_articles",
+    "list_article_fields",
     "article_facets",
     "article_histogram",
     "lookup_article",
