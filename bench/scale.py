@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings, index_path
+from app.storage.search.directory import IndexDirectory
 from bench import scale_corpus
 from bench.scale_requests import Result, classes, concurrent, pct, record, sequential
 from tests.live import server as live
@@ -112,7 +113,8 @@ def load(engine: str, size: int, files: list[Path], cache: Path, *, fresh: bool)
             raise SystemExit(f"broadsheet ingest failed ({run.returncode}): {summary}\n{run.stderr[-2000:]}")
         loaded = Loaded(engine, size, url, seconds, (size - grown_from) / seconds, grown_from=grown_from)
         marker.write_text(json.dumps(asdict(loaded)))
-    if loaded.index_s is None or not (index_path(Settings(DATABASE_URL=url)) / "CURRENT").exists():
+    # Also when the index is of an older format (a change to its fields since): the server would rebuild it.
+    if loaded.index_s is None or IndexDirectory(index_path(Settings(DATABASE_URL=url))).current() is None:
         started = time.perf_counter()
         command = live.broadsheet_command("reindex", "--no-progress")
         run = subprocess.run(command, env=live.server_env(url), capture_output=True, text=True, check=False)
