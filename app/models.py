@@ -135,7 +135,7 @@ def utc_text(value: datetime) -> str:
 UTCDateTime = Annotated[
     datetime,
     BeforeValidator(_as_utc),
-    PlainSerializer(utc_text, return_type=str),
+    PlainSerializer(utc_text, return_type=str, when_used="unless-none"),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 # An absolute http(s) URL as clients send it: the documented pattern (checked as sent, so the schema's
@@ -382,9 +382,20 @@ def _absent_unless_selected(schema: dict[str, Any]) -> None:
 SelectedArticle: type[BaseModel] = create_model(
     "SelectedArticle",
     __doc__="A listed article with `id` and the fields named in `fields`; no other member is sent.",
+    __config__=ConfigDict(
+        json_schema_extra={"examples": [{k: EXAMPLE_LISTED[k] for k in ("id", "title", "published_at")}]}
+    ),
     id=(int, Field(description="Stable identifier assigned by Broadsheet.")),
     **{
-        name: (info.annotation, Field(None, description=info.description, json_schema_extra=_absent_unless_selected))
+        # The listed field's own type with its validators and serializers (dates in UTC with a Z).
+        name: (
+            Annotated[
+                info.annotation,
+                *info.metadata,
+                Field(description=info.description, json_schema_extra=_absent_unless_selected),
+            ],
+            None,
+        )
         for name, info in ArticleListItem.model_fields.items()
         if name != "id"
     },  # type: ignore[call-overload]
@@ -393,6 +404,18 @@ SelectedArticle: type[BaseModel] = create_model(
 
 class SelectedArticlePage(BaseModel):
     """One page of selected fields; pass `next_cursor` back as `cursor` for the next page."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [{k: EXAMPLE_LISTED[k] for k in ("id", "title", "published_at")}],
+                    "next_cursor": None,
+                    "total": {"value": 1, "relation": "eq"},
+                }
+            ]
+        }
+    )
 
     items: list[SelectedArticle]
     next_cursor: str | None = Field(description="Opaque; null on the last page.")

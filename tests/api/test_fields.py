@@ -30,6 +30,8 @@ def test_a_selected_field_without_a_value_is_null_and_search_fields_work(client:
     _post(client, 1, summary=None)
     item = client.get("/articles/fields", params=[("fields", "summary"), ("fields", "snippet")]).json()["items"][0]
     assert item == {"id": item["id"], "summary": None, "snippet": None}
+    dates = client.get("/articles/fields", params=[("fields", "updated_at"), ("fields", "url")]).json()["items"][0]
+    assert dates["updated_at"].endswith("Z") and dates["url"].startswith("https://")  # the listed field's own form
     searched = client.get("/articles/fields", params=[("fields", "snippet"), ("q", "harbour")]).json()["items"][0]
     assert "<mark>harbour</mark>" in searched["snippet"] and set(searched) == {"id", "snippet"}
 
@@ -44,7 +46,9 @@ def test_unknown_or_missing_fields_are_a_422_naming_the_choices(client: TestClie
 
 def test_every_listed_field_can_be_selected_and_the_schema_says_only_id_is_sure(client: TestClient) -> None:
     assert {f.value for f in ArticleField} == set(ArticleListItem.model_fields) - {"id"}
-    schema = client.get("/openapi.json").json()["components"]["schemas"]["SelectedArticle"]
+    spec = client.get("/openapi.json").json()
+    assert "components" in spec, str(spec)[:3000]
+    schema = spec["components"]["schemas"]["SelectedArticle"]
     assert schema["required"] == ["id"]
     assert schema["properties"]["title"] == {"type": "string", "title": "Title"}  # absent or a string, never null
     assert all("default" not in p for p in schema["properties"].values())
