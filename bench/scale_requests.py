@@ -30,8 +30,9 @@ from app.storage.db import make_engine
 from app.storage.filters import ArticleFilters, Sort
 from app.storage.listing import calendar_edges
 from app.storage.search.directory import IndexDirectory
-from app.storage.search.index import ArticleIndex, Results
+from app.storage.search.index import ArticleIndex
 from app.storage.search.query import parse_query
+from app.storage.search.results import Results
 from bench.scale_corpus import source_by_rank, tag_by_rank, word_by_rank
 
 Params = dict[str, Any]

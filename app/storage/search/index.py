@@ -5,15 +5,13 @@ generations and reloads when the feeder publishes. Before answering, a caller ma
 change-log position: searches then see every write committed before the request began.
 """
 
-import copy
 import itertools
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import tantivy
 
@@ -24,6 +22,7 @@ from app.storage.search import MARK_CLOSE, MARK_OPEN
 from app.storage.search.directory import IndexDirectory
 from app.storage.search.pairs import CommonWords
 from app.storage.search.query import SearchQuery, Term
+from app.storage.search.results import Results
 from app.storage.search.schema import (
     BOOSTS,
     FACETS,
@@ -48,45 +47,12 @@ SNIPPET_CHARS = 200
 MAX_TIES = 10_000
 _MUST = tantivy.Occur.Must
 TITLE_CHARS = 400
-# Aggregation answers kept per process, for the index state that computed them (see `Results`).
-CACHED_RESULTS = 256
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class Hits:
     ids: list[int]
     total: int
-
-
-class Results:
-    """Aggregations (facets, histograms, spans, counts) already answered for one state of the index.
-
-    Like Elasticsearch's shard request cache: a dashboard's widgets, polled by many viewers, ask the same
-    questions until the index changes, and counting a million articles' tags is the slowest thing the index
-    does. Entries are keyed by the state they were computed on (generation and checkpoint), so a change to
-    the index is never answered from the cache; the oldest entries go first.
-    """
-
-    def __init__(self, size: int = CACHED_RESULTS) -> None:
-        self.size = size
-        self.hits = self.misses = 0
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._entries:
-                self.hits += 1
-                self._entries.move_to_end(key)
-                return copy.deepcopy(self._entries[key])  # type: ignore[no-any-return]
-            self.misses += 1
-        value = compute()  # outside the lock: other requests go on meanwhile
-        with self._lock:
-            self._entries[key] = copy.deepcopy(value)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return value
 
 
 class ArticleIndex:
@@ -186,8 +152,10 @@ class Snapshot:
     def count(self, filters: ArticleFilters) -> int:
         if filters == ArticleFilters():
             return int(self.searcher.num_docs)  # kept per segment: no need to visit a million documents
-        key = (repr(filters), "count")
-        return self._cached(key, lambda: _count(self.searcher.search(self.query(filters), 1, count=True)))  # type: ignore[no-any-return]
+        counted: int = self._cached(
+            (repr(filters), "count"), lambda: _count(self.searcher.search(self.query(filters), 1, count=True))
+        )
+        return counted
 
     def facets(self, filters: ArticleFilters, names: Sequence[str], *, size: int) -> dict[str, list[tuple[str, int]]]:
         """The `size` most frequent values of each facet among the matching articles."""
