@@ -1,7 +1,7 @@
-"""The listing filters as dependencies, so every operation over "the articles matching X" takes the same
-query parameters with the same bounds: `FiltersDep` what the table serves (export, Atom feed), and
-`SearchFiltersDep` those plus authors, a section and a search query, which the search index serves (listing,
-facets, histograms, tag counts)."""
+"""The listing filters as dependencies, so every operation over "the articles matching X" (listing, fields,
+facets, histograms, tag counts, export, Atom feed) takes the same query parameters with the same bounds:
+`FiltersDep` builds what the table serves, `SearchFiltersDep` adds authors, a section and a search query,
+which the search index serves."""
 
 from dataclasses import replace
 from typing import Annotated

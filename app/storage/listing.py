@@ -52,6 +52,11 @@ def _snapshot(session: Session, index: ArticleIndex) -> tuple[Snapshot, int]:
     return index.snapshot(wait_for=latest), latest
 
 
+def snapshot_after_writes(session: Session, index: ArticleIndex) -> Snapshot:
+    """The index once it holds every change committed before now (or the wait for it ran out)."""
+    return _snapshot(session, index)[0]
+
+
 def _total(snapshot: Snapshot, latest: int, value: int) -> Total:
     return Total(value, "eq" if snapshot.checkpoint >= latest else "approximate")
 

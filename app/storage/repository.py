@@ -174,9 +174,17 @@ def export_page(session: Session, filters: ArticleFilters, *, limit: int, after:
 
 def rows_by_ids(session: Session, ids: Sequence[int], *, with_body: bool) -> list[dict[str, Any]]:
     """Listed rows of these articles in the order given; ids without a row (deleted since) are left out."""
+    return _in_order(session, ids, (*LIST_COLUMNS, Article.body) if with_body else LIST_COLUMNS)
+
+
+def export_rows(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Export rows (body and original URL included) of these articles in the order given."""
+    return _in_order(session, ids, EXPORT_COLUMNS)
+
+
+def _in_order(session: Session, ids: Sequence[int], columns: Sequence[Any]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    columns = (*LIST_COLUMNS, Article.body) if with_body else LIST_COLUMNS
     found = {r["id"]: dict(r) for r in session.execute(select(*columns).where(Article.id.in_(ids))).mappings()}
     return [found[i] for i in ids if i in found]
 

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import atom, export
-from app.api.deps import ReadSession
-from app.api.filters import FiltersDep
+from app.api.deps import IndexDep, ReadSession
+from app.api.filters import SearchFiltersDep
 from app.api.schemas import problem_responses
-from app.storage import repository
+from app.storage import listing
+from app.storage.filters import Sort
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 OCTET_STREAM = "application/octet-stream"
@@ -47,9 +48,9 @@ def _negotiated(request: Request, media_type: str) -> str:
         {"$ref": "#/components/schemas/ArticleExport"},
     ),
 )
-def export_articles(request: Request, filters: FiltersDep) -> StreamingResponse:
-    """Stream every article matching the filters of GET /articles, read in keyset batches (any size)."""
-    lines = export.ndjson_lines(request.app.state.read_sessions, filters)
+def export_articles(request: Request, index: IndexDep, filters: SearchFiltersDep) -> StreamingResponse:
+    """Stream every article matching the filters or search of GET /articles, read in keyset batches (any size)."""
+    lines = export.ndjson_lines(request.app.state.read_sessions, index, filters)
     media_type = _negotiated(request, export.NDJSON)
     # GZipMiddleware's own test of Accept-Encoding, so this route encodes exactly when the others do.
     if "gzip" not in request.headers.get("accept-encoding", ""):
@@ -72,11 +73,12 @@ def export_articles(request: Request, filters: FiltersDep) -> StreamingResponse:
 def get_atom_feed(
     request: Request,
     session: ReadSession,
-    filters: FiltersDep,
+    index: IndexDep,
+    filters: SearchFiltersDep,
     limit: Annotated[int, Query(ge=1, le=200, description="Entries in the feed.")] = 50,
 ) -> Response:
-    """The newest articles matching the filters of GET /articles as an Atom feed, for feed readers."""
-    page = repository.list_articles(session, filters, limit=limit, cursor=None)
+    """The newest articles matching the filters or search of GET /articles as an Atom feed, for feed readers."""
+    page = listing.page(session, index, filters, sort=Sort.NEWEST, limit=limit, cursor=None)
     query = unquote_plus(request.url.query)
     title = f"Broadsheet: {query}" if query else "Broadsheet"
     body = atom.render_feed(page.rows, title=title, self_url=str(request.url))
