@@ -4,7 +4,8 @@ Per batch: one SELECT of the stored rows by URL key (locked FOR UPDATE on Postgr
 memory, one multi-row INSERT ... ON CONFLICT (url_key) DO NOTHING RETURNING for the new articles, one
 executemany UPDATE for the changed ones, and for tags one lookup, one insert of the missing keys and one
 DELETE plus one INSERT of the batch's links; the caller logs the changes in the same transaction, and the
-search index follows that log. A statement the database refuses (a constraint, a value out of range) rolls back to
+search index follows that log. Multi-row statements and key lookups take each engine's fastest form
+(storage.inserts). A statement the database refuses (a constraint, a value out of range) rolls back to
 the batch's one savepoint and the batch is halved until only the refused articles remain, each with its
 reason: no savepoint per article.
 
@@ -16,16 +17,15 @@ and only its last accepted reading is written. Repository rules hold: flush, nev
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 from app.domain import Outcome, tag_key
 from app.models import PreparedArticle
+from app.storage import inserts
 from app.storage.db import is_transient
 from app.storage.repository import article_fields, utc
 from app.storage.tables import Article, ArticleTag, Tag
@@ -150,7 +150,7 @@ def _stored(session: Session, keys: set[str]) -> dict[str, _Key]:
     c = ARTICLES.c
     columns = (c.url_key, c.id, c.ingested_at, c.content_hash, c.modified_at, c.word_count)
     for chunk in _chunks(sorted(keys)):
-        stmt = select(*columns).where(c.url_key.in_(chunk)).order_by(c.url_key)
+        stmt = select(*columns).where(inserts.among(c.url_key, chunk, session)).order_by(c.url_key)
         for key, article_id, ingested_at, content_hash, modified_at, words in session.execute(stmt.with_for_update()):
             ingested = utc(ingested_at)
             assert ingested is not None
@@ -199,8 +199,7 @@ def _insert_new(session: Session, new: dict[str, _Key], *, now: datetime) -> dic
         assert key.write is not None
         fields = article_fields(key.write, now=now, ingested_at=now)
         rows.append({**fields, "url_key": k, "original_url": key.original_url, "ingested_at": now})
-    stmt = _dialect_insert(session, ARTICLES).on_conflict_do_nothing(index_elements=["url_key"])
-    returned = session.execute(stmt.returning(ARTICLES.c.url_key, ARTICLES.c.id), rows)
+    returned = inserts.insert_many(session, ARTICLES, rows, skip_conflicts_on="url_key", returning=("url_key", "id"))
     return {k: article_id for k, article_id in returned}
 
 
@@ -219,7 +218,7 @@ def _update_rows(session: Session, keys: list[_Key], *, now: datetime) -> None:
 def _replace_links(session: Session, keys: list[_Key], *, replaced: list[int]) -> None:
     """The batch's article_tags: old links of updated articles deleted, every written article's links inserted."""
     for chunk in _chunks(replaced):
-        session.execute(delete(ArticleTag).where(ArticleTag.article_id.in_(chunk)))
+        session.execute(delete(ARTICLE_TAGS).where(inserts.among(ARTICLE_TAGS.c.article_id, chunk, session)))
     displays: dict[str, str] = {}
     tag_keys: list[list[str]] = []  # each written article's tag keys, computed once
     for key in keys:
@@ -236,8 +235,7 @@ def _replace_links(session: Session, keys: list[_Key], *, replaced: list[int]) -
         sort_at = utc(key.write.article.published_at) or key.ingested_at  # as article_fields sets it
         tag_ids = dict.fromkeys(ids[k] for k in article_tag_keys)
         links += [{"tag_id": tag_id, "article_id": key.article_id, "sort_at": sort_at} for tag_id in tag_ids]
-    if links:
-        _insert_rows(session, insert(ARTICLE_TAGS), links)
+    inserts.insert_many(session, ARTICLE_TAGS, links)
 
 
 def _tag_ids(session: Session, displays: dict[str, str]) -> dict[str, int]:
@@ -245,10 +243,8 @@ def _tag_ids(session: Session, displays: dict[str, str]) -> dict[str, int]:
     ids = _existing_tags(session, list(displays))
     missing = sorted(k for k in displays if k not in ids)  # key order: concurrent writers lock tags in one order
     if missing:
-        stmt = _dialect_insert(session, TAGS).on_conflict_do_nothing(index_elements=["key"])
-        inserted = session.execute(
-            stmt.returning(TAGS.c.key, TAGS.c.id), [{"key": k, "display": displays[k]} for k in missing]
-        )
+        rows = [{"key": k, "display": displays[k]} for k in missing]
+        inserted = inserts.insert_many(session, TAGS, rows, skip_conflicts_on="key", returning=("key", "id"))
         ids.update((k, tag_id) for k, tag_id in inserted)
         # Keys a concurrent writer inserted first return nothing above: their ids are read.
         ids.update(_existing_tags(session, [k for k in missing if k not in ids]))
@@ -259,21 +255,12 @@ def _existing_tags(session: Session, keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in _chunks(keys):
         found.update(
-            (k, tag_id) for k, tag_id in session.execute(select(TAGS.c.key, TAGS.c.id).where(TAGS.c.key.in_(chunk)))
+            (k, tag_id)
+            for k, tag_id in session.execute(
+                select(TAGS.c.key, TAGS.c.id).where(inserts.among(TAGS.c.key, chunk, session))
+            )
         )
     return found
-
-
-def _insert_rows(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None:
-    """An executemany INSERT sent as multi-row VALUES statements, as the raw baseline of bench/bulk.py writes:
-    asking for RETURNING is what makes SQLAlchemy batch them ("insertmanyvalues"; 2.5x a DB-API executemany
-    of one row per call on SQLite, measured there)."""
-    table = stmt.table
-    session.execute(stmt.returning(*table.primary_key.columns[:1]), rows).close()
-
-
-def _dialect_insert(session: Session, table: Table) -> Any:
-    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
 
 
 def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -10,11 +10,15 @@ serialised already.
 import enum
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
+from app.storage import inserts
 from app.storage.tables import ArticleChange
+
+CHANGES = cast(Table, ArticleChange.__table__)
 
 _LOG_LOCK = 0x62726F6164  # one advisory-lock key for the log ("broad")
 
@@ -31,7 +35,7 @@ def record(session: Session, changes: Iterable[tuple[int, ChangeKind]], *, now: 
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
-    session.execute(insert(ArticleChange), rows)
+    inserts.insert_many(session, CHANGES, rows)
 
 
 def after(session: Session, seq: int, *, limit: int) -> Sequence[ArticleChange]:
