@@ -12,15 +12,18 @@ same work either way (the same constraints, conflicts and errors, row by row).
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, Table, any_, bindparam, text
+from sqlalchemy import JSON, ColumnElement, DateTime, String, Table, any_, bindparam, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+# SQLite: rows per multi-row VALUES statement as SQLAlchemy sends them, and its bound-parameter limit.
+_SQLITE_ROWS = 1000
+_SQLITE_PARAMETERS = 32766
 _POSTGRESQL = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
@@ -41,17 +44,23 @@ def insert_many(
     columns of the rows inserted, in no particular order."""
     if not rows:
         return []
+    columns = tuple(rows[0])
     if is_postgresql(session):
-        sql = _unnest_insert(table, tuple(rows[0]), skip_conflicts_on, returning)
-        params = {f"c{i}": _array(table, name, rows) for i, name in enumerate(rows[0])}
-        result = session.execute(text(sql), params)
-    else:
-        stmt: Any = sqlite_insert(table)
-        if skip_conflicts_on is not None:
-            stmt = stmt.on_conflict_do_nothing(index_elements=[skip_conflicts_on])
-        # RETURNING is what makes SQLAlchemy send multi-row VALUES; the first key column when none is wanted.
-        wanted = [table.c[name] for name in returning] or list(table.primary_key.columns)[:1]
-        result = session.execute(stmt.returning(*wanted), list(rows))
+        sql = _unnest_insert(table, columns, skip_conflicts_on, returning)
+        params = {f"c{i}": _array(table, name, rows) for i, name in enumerate(columns)}
+        return _rows(session.execute(text(sql), params), returning)
+    found: list[tuple[Any, ...]] = []
+    convert = _sqlite_converters(table, columns)
+    per_statement = min(_SQLITE_ROWS, _SQLITE_PARAMETERS // len(columns))
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        sql = _values_insert(table, columns, len(chunk), skip_conflicts_on, returning)
+        values = tuple(f(row[name]) for row in chunk for name, f in zip(columns, convert, strict=True))
+        found += _rows(session.connection().exec_driver_sql(sql, values), returning)
+    return found
+
+
+def _rows(result: Any, returning: tuple[str, ...]) -> list[tuple[Any, ...]]:
     if not returning:
         result.close()
         return []
@@ -80,6 +89,42 @@ def _unnest_insert(table: Table, columns: tuple[str, ...], conflict: str | None,
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
     return sql
+
+
+@cache
+def _values_insert(
+    table: Table, columns: tuple[str, ...], count: int, conflict: str | None, returning: tuple[str, ...]
+) -> str:
+    row = f"({', '.join('?' * len(columns))})"
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {', '.join([row] * count)}"  # noqa: S608
+    if conflict is not None:
+        sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(returning)}"
+    return sql
+
+
+@cache
+def _sqlite_converters(table: Table, columns: tuple[str, ...]) -> tuple[Callable[[Any], Any], ...]:
+    return tuple(_sqlite_converter(table.c[name].type) for name in columns)
+
+
+def _sqlite_converter(column_type: Any) -> Callable[[Any], Any]:
+    """A value as SQLAlchemy's SQLite types would bind it: JSON as json.dumps text, instants as
+    'YYYY-MM-DD HH:MM:SS.ffffff' of their own clock fields (storage keeps them in UTC), others as they are."""
+    if isinstance(column_type, JSON):
+        return json.dumps
+    if isinstance(column_type, DateTime):
+        return _sqlite_instant
+    return _same
+
+
+def _sqlite_instant(value: datetime | None) -> str | None:
+    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _element_type(table: Table, name: str) -> str:
