@@ -199,7 +199,11 @@ def _insert_new(session: Session, new: dict[str, _Key], *, now: datetime) -> dic
         assert key.write is not None
         fields = article_fields(key.write, now=now, ingested_at=now)
         rows.append({**fields, "url_key": k, "original_url": key.original_url, "ingested_at": now})
-    returned = inserts.insert_many(session, ARTICLES, rows, skip_conflicts_on="url_key", returning=("url_key", "id"))
+    columns = tuple(rows[0])
+    values = [tuple(row.values()) for row in rows]  # every row's keys in one order: article_fields builds them
+    returned = inserts.insert_many(
+        session, ARTICLES, columns, values, skip_conflicts_on="url_key", returning=("url_key", "id")
+    )
     return {k: article_id for k, article_id in returned}
 
 
@@ -234,8 +238,8 @@ def _replace_links(session: Session, keys: list[_Key], *, replaced: list[int]) -
         assert key.write is not None
         sort_at = utc(key.write.article.published_at) or key.ingested_at  # as article_fields sets it
         tag_ids = dict.fromkeys(ids[k] for k in article_tag_keys)
-        links += [{"tag_id": tag_id, "article_id": key.article_id, "sort_at": sort_at} for tag_id in tag_ids]
-    inserts.insert_many(session, ARTICLE_TAGS, links)
+        links += [(tag_id, key.article_id, sort_at) for tag_id in tag_ids]
+    inserts.insert_many(session, ARTICLE_TAGS, ("tag_id", "article_id", "sort_at"), links)
 
 
 def _tag_ids(session: Session, displays: dict[str, str]) -> dict[str, int]:
@@ -243,8 +247,10 @@ def _tag_ids(session: Session, displays: dict[str, str]) -> dict[str, int]:
     ids = _existing_tags(session, list(displays))
     missing = sorted(k for k in displays if k not in ids)  # key order: concurrent writers lock tags in one order
     if missing:
-        rows = [{"key": k, "display": displays[k]} for k in missing]
-        inserted = inserts.insert_many(session, TAGS, rows, skip_conflicts_on="key", returning=("key", "id"))
+        rows = [(k, displays[k]) for k in missing]
+        inserted = inserts.insert_many(
+            session, TAGS, ("key", "display"), rows, skip_conflicts_on="key", returning=("key", "id")
+        )
         ids.update((k, tag_id) for k, tag_id in inserted)
         # Keys a concurrent writer inserted first return nothing above: their ids are read.
         ids.update(_existing_tags(session, [k for k in missing if k not in ids]))

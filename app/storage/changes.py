@@ -30,12 +30,12 @@ class ChangeKind(enum.StrEnum):
 
 def record(session: Session, changes: Iterable[tuple[int, ChangeKind]], *, now: datetime) -> None:
     """Append changes to the log in the caller's transaction (nothing when there are none)."""
-    rows = [{"article_id": article_id, "kind": kind.value, "changed_at": now} for article_id, kind in changes]
+    rows = [(article_id, kind.value, now) for article_id, kind in changes]
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
-    inserts.insert_many(session, CHANGES, rows)
+    inserts.insert_many(session, CHANGES, ("article_id", "kind", "changed_at"), rows)
 
 
 def after(session: Session, seq: int, *, limit: int) -> Sequence[ArticleChange]:

@@ -12,7 +12,7 @@ same work either way (the same constraints, conflicts and errors, row by row).
 """
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -34,30 +34,58 @@ def is_postgresql(session: Session) -> bool:
 def insert_many(
     session: Session,
     table: Table,
-    rows: Sequence[dict[str, Any]],
+    columns: tuple[str, ...],
+    rows: Sequence[Sequence[Any]],
     *,
     skip_conflicts_on: str | None = None,
     returning: tuple[str, ...] = (),
 ) -> list[tuple[Any, ...]]:
-    """Insert rows (all with the same keys) in one statement or a few; with `skip_conflicts_on`, a row whose
-    value of that unique column is stored already is left out (ON CONFLICT DO NOTHING). The `returning`
-    columns of the rows inserted, in no particular order."""
+    """Insert rows (values of `columns`, in that order) in one statement or a few; with `skip_conflicts_on`,
+    a row whose value of that unique column is stored already is left out (ON CONFLICT DO NOTHING). The
+    `returning` columns of the rows inserted, in no particular order."""
     if not rows:
         return []
-    columns = tuple(rows[0])
     if is_postgresql(session):
         sql = _unnest_insert(table, columns, skip_conflicts_on, returning)
-        params = {f"c{i}": _array(table, name, rows) for i, name in enumerate(columns)}
+        arrays = zip(columns, zip(*rows, strict=True), strict=True)
+        params = {f"c{i}": _array(table, name, values) for i, (name, values) in enumerate(arrays)}
         return _rows(session.execute(text(sql), params), returning)
     found: list[tuple[Any, ...]] = []
-    convert = _sqlite_converters(table, columns)
     per_statement = min(_SQLITE_ROWS, _SQLITE_PARAMETERS // len(columns))
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         sql = _values_insert(table, columns, len(chunk), skip_conflicts_on, returning)
-        values = tuple(f(row[name]) for row in chunk for name, f in zip(columns, convert, strict=True))
-        found += _rows(session.connection().exec_driver_sql(sql, values), returning)
+        found += _rows(session.connection().exec_driver_sql(sql, _sqlite_values(table, columns, chunk)), returning)
     return found
+
+
+def _sqlite_values(table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
+    """The rows' values in one flat sequence, each column bound as SQLAlchemy's SQLite type binds it."""
+    flat: list[Any] = []
+    for row in rows:
+        flat += row
+    width = len(columns)
+    for i, name in enumerate(columns):
+        column_type = table.c[name].type
+        if isinstance(column_type, JSON):
+            flat[i::width] = [json.dumps(value) for value in flat[i::width]]
+        elif isinstance(column_type, DateTime):
+            flat[i::width] = _sqlite_instants(flat[i::width])
+    return tuple(flat)
+
+
+def _sqlite_instants(values: list[datetime | None]) -> list[str | None]:
+    # A batch repeats the same instant objects (an article's sort_at in each of its tag links, the batch's
+    # time): each object is formatted once. Keyed by identity, never by value: equal instants in different
+    # offsets have different clock fields.
+    texts: dict[int, str | None] = {}
+    out: list[str | None] = []
+    for value in values:
+        key = id(value)
+        if key not in texts:
+            texts[key] = _sqlite_instant(value)
+        out.append(texts[key])
+    return out
 
 
 def _rows(result: Any, returning: tuple[str, ...]) -> list[tuple[Any, ...]]:
@@ -104,27 +132,8 @@ def _values_insert(
     return sql
 
 
-@cache
-def _sqlite_converters(table: Table, columns: tuple[str, ...]) -> tuple[Callable[[Any], Any], ...]:
-    return tuple(_sqlite_converter(table.c[name].type) for name in columns)
-
-
-def _sqlite_converter(column_type: Any) -> Callable[[Any], Any]:
-    """A value as SQLAlchemy's SQLite types would bind it: JSON as json.dumps text, instants as
-    'YYYY-MM-DD HH:MM:SS.ffffff' of their own clock fields (storage keeps them in UTC), others as they are."""
-    if isinstance(column_type, JSON):
-        return json.dumps
-    if isinstance(column_type, DateTime):
-        return _sqlite_instant
-    return _same
-
-
 def _sqlite_instant(value: datetime | None) -> str | None:
     return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def _element_type(table: Table, name: str) -> str:
@@ -136,7 +145,7 @@ def _element_type(table: Table, name: str) -> str:
     return column_type.compile(dialect=_POSTGRESQL)
 
 
-def _array(table: Table, name: str, rows: Sequence[dict[str, Any]]) -> list[Any]:
+def _array(table: Table, name: str, values: Sequence[Any]) -> list[Any]:
     if isinstance(table.c[name].type, JSON):
-        return [json.dumps(row[name]) for row in rows]
-    return [row[name] for row in rows]
+        return [json.dumps(value) for value in values]
+    return list(values)

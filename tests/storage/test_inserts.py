@@ -24,16 +24,17 @@ def test_sqlite_values_are_bound_as_sqlalchemys_types_bind_them() -> None:
         datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=2))),
         None,
     ]
-    assert [inserts._sqlite_instant(v) for v in instants] == [instant(v) for v in instants]
+    assert inserts._sqlite_instants([*instants, instants[0]]) == [instant(v) for v in [*instants, instants[0]]]
     for value in ([], ["Zürich", 'a "quoted" tag'], None):
         assert json.dumps(value) == as_json(value)
 
 
 def test_insert_many_skips_conflicts_returns_what_it_inserted_and_finds_keys(engine: Engine) -> None:
     def run(keys: list[str]) -> list[tuple[object, ...]]:
-        rows = [{"key": k, "display": k.upper()} for k in keys]
+        rows = [(k, k.upper()) for k in keys]
+        columns = ("key", "display")
         return Writer(engine).run(
-            lambda s: inserts.insert_many(s, TAGS, rows, skip_conflicts_on="key", returning=("key", "id"))
+            lambda s: inserts.insert_many(s, TAGS, columns, rows, skip_conflicts_on="key", returning=("key", "id"))
         )
 
     many = [f"tag {n:05d}" for n in range(2500)]  # more than one SQLite statement's worth
