@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, DateTime, String, Table, any_, bindparam, text
+from sqlalchemy import JSON, ColumnElement, DateTime, String, Table, Text, any_, bindparam, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -98,8 +98,9 @@ def _rows(result: Any, returning: tuple[str, ...]) -> list[tuple[Any, ...]]:
 def among(column: ColumnElement[Any], keys: Sequence[Any], session: Session) -> ColumnElement[bool]:
     """`column IN keys`; on PostgreSQL `column = ANY(:array)`, one parameter however many keys."""
     if is_postgresql(session):
-        array = bindparam(None, list(keys), type_=postgresql.ARRAY(column.type))
-        return column == any_(array)
+        # Strings as TEXT[]: a cast to VARCHAR(n)[] would cut a longer key short, and it could then match.
+        element = Text() if isinstance(column.type, String) else column.type
+        return column == any_(bindparam(None, list(keys), type_=postgresql.ARRAY(element)))
     return column.in_(keys)
 
 
