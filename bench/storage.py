@@ -21,6 +21,7 @@ from app.domain import Hints
 from app.ingestion import service
 from app.main import create_app
 from app.models import ArticlePage
+from app.reader import pipeline
 from app.storage import migrate
 from app.storage.db import make_engine, write_session, write_session_factory
 from tests.live import server as live
@@ -105,7 +106,7 @@ def ingest_all(url: str, count: int) -> float:
     for start in range(0, count, 500):
         with write_session(sessions) as session:
             for data in docs[start : start + 500]:
-                service.ingest(session, data, hints=Hints(content_type="text/plain"))
+                service.store(session, pipeline.parse(data, hints=Hints(content_type="text/plain")))
     elapsed = time.perf_counter() - started
     engine.dispose()
     return count / elapsed

@@ -161,11 +161,6 @@ def fetch(fetcher: Fetcher | None, url: str) -> tuple[bytes, Hints]:
     return fetched.data, Hints(content_type=fetched.content_type, url=fetched.url, fetched_at=fetched.fetched_at)
 
 
-def ingest(session: Session, data: bytes, *, hints: Hints) -> IngestResult:
-    """Parse a raw document and upsert it by canonical URL."""
-    return store(session, pipeline.parse(data, hints=hints))
-
-
 @dataclass(frozen=True, slots=True)
 class PreparedBatch:
     """A batch with what storage derives from each article computed (no database needed), failures in place."""
