@@ -8,7 +8,9 @@ change-log position: searches then see every write committed before the request 
 import itertools
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,6 +49,11 @@ SNIPPET_CHARS = 200
 MAX_TIES = 10_000
 _MUST = tantivy.Occur.Must
 TITLE_CHARS = 400
+# Values a facet half returns in full before it must be counted in one pass (see `Snapshot._facets`).
+PARTIAL_VALUES = 10_000
+_ID_SPAN = {"s": {"stats": {"field": "id"}}}
+# Threads that count the second half of a facet request while the request's own thread counts the first.
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facet-half")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,12 +185,38 @@ class Snapshot:
         return counted
 
     def facets(self, filters: ArticleFilters, names: Sequence[str], *, size: int) -> dict[str, list[tuple[str, int]]]:
-        """The `size` most frequent values of each facet among the matching articles."""
+        """The `size` most frequent values of each facet among the matching articles, most frequent first
+        (ties by value)."""
         if not names:
             return {}
+        key = (repr(filters), "facets", tuple(names), size)
+        counts: dict[str, list[tuple[str, int]]] = self._cached(key, lambda: self._facets(filters, names, size))
+        return counts
+
+    def _facets(self, filters: ArticleFilters, names: Sequence[str], size: int) -> dict[str, list[tuple[str, int]]]:
+        # Counting a million articles' tags takes ~90 ms of one core: the two halves of the id range are counted
+        # at once (the bindings release the GIL), each in full so that the merged counts are exact. A half
+        # with more distinct values than it returns cannot be merged exactly: then one pass counts them all.
+        query = self.query(filters)
+        whole = {name: {"terms": {"field": FACETS[name][1], "size": PARTIAL_VALUES}} for name in names}
+        first, second = (_both(query, half) for half in self._id_halves())
+        try:
+            later = _POOL.submit(self.searcher.aggregate, second, whole)
+            halves = [self.searcher.aggregate(first, whole), later.result()]
+        except ValueError:  # more buckets than the bindings allow
+            halves = []
+        if halves and all(h[n].get("sum_other_doc_count", 0) == 0 for h in halves for n in names):
+            return {n: _top(itertools.chain(*(h[n]["buckets"] for h in halves)), size) for n in names}
         spec = {name: {"terms": {"field": FACETS[name][1], "size": size}} for name in names}
-        result = self._aggregate(filters, spec)
-        return {name: [(b["key"], int(b["doc_count"])) for b in result[name]["buckets"]] for name in names}
+        result = self.searcher.aggregate(query, spec)
+        return {n: _top(result[n]["buckets"], size) for n in names}
+
+    def _id_halves(self) -> list[tantivy.Query]:
+        """Two queries that split the index's documents by id, at the middle of its id range."""
+        span = self._cached(("id-span",), lambda: self.searcher.aggregate(tantivy.Query.all_query(), _ID_SPAN))
+        low, high = int(span["s"].get("min") or 0), int(span["s"].get("max") or 0)
+        middle = (low + high) // 2
+        return [_id_range(None, middle, upper=True), _id_range(middle, None, upper=True, lower=False)]
 
     def bucket_counts(
         self,
@@ -313,6 +346,20 @@ def to_query(filters: ArticleFilters, words: CommonWords) -> tantivy.Query:
 
 def _both(first: tantivy.Query, second: tantivy.Query) -> tantivy.Query:
     return tantivy.Query.boolean_query([(_MUST, first), (_MUST, second)])
+
+
+def _top(buckets: Iterable[Mapping[str, Any]], size: int) -> list[tuple[str, int]]:
+    """Bucket counts summed by value: the `size` most frequent, ties by value."""
+    counts: Counter[str] = Counter()
+    for bucket in buckets:
+        counts[str(bucket["key"])] += int(bucket["doc_count"])
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+
+
+def _id_range(low: int | None, high: int | None, *, upper: bool, lower: bool = True) -> tantivy.Query:
+    return tantivy.Query.range_query(
+        SCHEMA, "id", tantivy.FieldType.Integer, low, high, include_lower=lower, include_upper=upper
+    )
 
 
 def _sort_range(low: int | None, high: int, *, upper: bool) -> tantivy.Query:
