@@ -157,7 +157,7 @@ def _copy_database(engine: str, base: Loaded, size: int, directory: Path) -> str
 
 
 def _sizes(engine: str, url: str, directory: Path) -> tuple[float, float | None]:
-    """Database MB (SQLite file + WAL, or pg_database_size) and the MB of an index directory, if there is one."""
+    """Database MB (SQLite file + WAL, or pg_database_size) and the MB of the current index generation."""
     if engine == "sqlite":
         db = sum(p.stat().st_size for p in directory.glob("broadsheet.db*") if not p.name.endswith("-shm"))
     else:
@@ -165,9 +165,12 @@ def _sizes(engine: str, url: str, directory: Path) -> tuple[float, float | None]
         with admin.connect() as conn:
             db = int(conn.scalar(text("SELECT pg_database_size(:n)"), {"n": url.rsplit("/", 1)[1]}) or 0)
         admin.dispose()
-    indexes = [p for p in directory.iterdir() if p.is_dir() and (p.name == "index" or p.name.endswith(".index"))]
-    index = sum(f.stat().st_size for d in indexes for f in d.rglob("*") if f.is_file()) if indexes else None
-    return db / 1e6, None if index is None else index / 1e6
+    # The generation searches use, not the one kept behind it for readers still on it.
+    folder = IndexDirectory(index_path(Settings(DATABASE_URL=url)))
+    current = folder.current()
+    if current is None:
+        return db / 1e6, None
+    return db / 1e6, sum(f.stat().st_size for f in (folder.root / current).rglob("*") if f.is_file()) / 1e6
 
 
 def measure(loaded: Loaded, args: argparse.Namespace, port: int) -> tuple[list[Result], dict[str, dict[str, float]]]:
