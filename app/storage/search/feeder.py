@@ -33,6 +33,10 @@ BATCH = 1000
 COMMIT_EVERY_DOCS = 20_000
 COMMIT_EVERY_SECONDS = 1.0
 _COLUMNS = [getattr(Article, name) for name in COLUMNS]
+# Indexing memory per writer thread: following the log needs little; a rebuild fills fewer, larger segments
+# with more (at a million articles 4 segments instead of 13: a two-word search's p95 26 ms instead of 38).
+HEAP = 64_000_000
+REBUILD_HEAP = 256_000_000
 
 
 def latest_seq(session: Session) -> int:
@@ -43,13 +47,15 @@ def latest_seq(session: Session) -> int:
 class Feeder:
     """The one writer of an index generation (tantivy refuses a second: ValueError from `writer()`)."""
 
-    def __init__(self, engine: Engine, directory: IndexDirectory, generation: str, *, threads: int = 1) -> None:
+    def __init__(
+        self, engine: Engine, directory: IndexDirectory, generation: str, *, threads: int = 1, heap: int = HEAP
+    ) -> None:
         self.engine = engine
         self.directory = directory
         self.generation = generation
         self.index = directory.open(generation)
         self.words = directory.common_words(generation)
-        self.writer = self.index.writer(heap_size=64_000_000 * threads, num_threads=threads)
+        self.writer = self.index.writer(heap_size=heap * threads, num_threads=threads)
         mark = directory.checkpoint_mark(generation)
         self.checkpoint: int | None = mark[0] if mark else None
         self.logged = mark[1] if mark else ""
@@ -148,7 +154,7 @@ def rebuild(
 ) -> tuple[str, int]:
     """Build a new generation from the table, catch it up with the log, make it current; (name, articles)."""
     generation = directory.new_generation(learn_words(engine))
-    feeder = Feeder(engine, directory, generation, threads=threads)
+    feeder = Feeder(engine, directory, generation, threads=threads, heap=REBUILD_HEAP)
     try:
         count = feeder.fill(progress)
         feeder.catch_up()
