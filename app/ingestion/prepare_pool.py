@@ -33,9 +33,15 @@ def _started() -> bool:
     return True
 
 
+def start(workers: int) -> ProcessPoolExecutor:
+    """The worker processes: spawned, so they inherit no locks, threads or connections, and import only what
+    `prepare_lines` needs."""
+    return ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn"))
+
+
 def prepared_batches(batches: Iterable[list[Entry]], *, workers: int, depth: int = 2) -> Iterator[PreparedBatch]:
     """`prepare_lines` of each batch, in order, computed by `workers` processes up to `depth` batches ahead."""
-    pool = ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn"))
+    pool = start(workers)
     pending: deque[Pending] = deque()
     try:
         started = pool.submit(_started)
