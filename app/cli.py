@@ -74,8 +74,8 @@ def _parser() -> argparse.ArgumentParser:
         "feeds (one article per entry), WARC archives (.warc/.warc.gz: every HTML response record) and "
         "http(s) URLs (fetched through the guarded client), and NDJSON files of articles in Broadsheet's schema "
         "(.ndjson/.jsonl: one article per line, stored without parsing). .gz files are read transparently. "
-        "Parsing runs in --jobs processes; each batch is written in one transaction. Exits 1 when any document "
-        "or line failed.",
+        "Parsing runs in --jobs processes (NDJSON lines are validated in --jobs - 1, at most 2, beside the one "
+        "that writes); each batch is written in one transaction. Exits 1 when any document or line failed.",
     )
     ingest.add_argument("paths", nargs="+", help="files, directories (recursive), globs, URLs, or - for stdin")
     ingest.add_argument("--url", help="URL hint for documents that do not carry their own")
@@ -244,9 +244,9 @@ def _ingest(args: argparse.Namespace) -> int:
 
     writer, totals, batch_size = Writer(engine), bulk.Totals(), max(1, args.batch_size)
     try:
-        # Pre-parsed articles go straight to the store step: no parser processes are started for them.
-        lines = (item for location in articles for item in ndjson.read(location))
-        bulk.store_articles(writer, lines, batch_size=batch_size, on_batch=progress, totals=totals)
+        # Pre-parsed articles skip the parsers: they are only validated, by --jobs - 1 processes beside this one.
+        workers = min(2, (args.jobs or os.cpu_count() or 1) - 1)  # more would only wait: the writes set the pace
+        bulk.store_files(writer, articles, batch_size=batch_size, workers=workers, on_batch=progress, totals=totals)
         if locations:
             _parse_and_store(args, settings, writer, locations, batch_size, progress, totals)
     finally:

@@ -24,3 +24,8 @@ def parse_and_report_modules(doc: Document) -> Parsed:
     parsed = parse_document(doc)
     loaded = sorted(m for m in sys.modules if any(m == f or m.startswith(f + ".") for f in FORBIDDEN_IN_WORKERS))
     return [*parsed, Failed("pid", str(os.getpid())), Failed("forbidden modules", ",".join(loaded))]
+
+
+def forbidden_modules_loaded() -> list[str]:
+    """The modules of FORBIDDEN_IN_WORKERS this process has loaded."""
+    return sorted(m for m in sys.modules if any(m == f or m.startswith(f + ".") for f in FORBIDDEN_IN_WORKERS))

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from app.fetch.client import Fetcher
-from app.ingestion import service
+from app.ingestion import ndjson, prepare_pool, service
 from app.ingestion.pool import Parsed, ParserPool
+from app.ingestion.prepared import PreparedBatch, prepare_batch
 from app.ingestion.service import IngestResult
 from app.reader.pipeline import Document, Failed, ParsedArticle
 from app.storage.db import Writer
@@ -69,6 +70,29 @@ def ingest(
     return totals
 
 
+def store_files(
+    writer: Writer,
+    locations: Iterable[str],
+    *,
+    batch_size: int,
+    workers: int,
+    on_batch: Callable[[int, Totals], None] = lambda n, t: None,
+    totals: Totals | None = None,
+) -> Totals:
+    """Store the articles of NDJSON files in batches of `batch_size`, one transaction each.
+
+    With `workers`, the next batches are decoded, validated and prepared in that many worker processes while
+    this one writes (app.ingestion.prepare_pool); with none, in a thread, as `store_articles` does.
+    """
+    entries = (entry for location in locations for entry in ndjson.lines(location))
+    batches = _batches(entries, batch_size)
+    if workers:
+        ready = prepare_pool.prepared_batches(batches, workers=workers)
+    else:
+        ready = _ahead(prepare_pool.prepare_lines(batch) for batch in batches)
+    return _store_all(writer, ready, on_batch, totals if totals is not None else Totals())
+
+
 def store_articles(
     writer: Writer,
     articles: Iterable[ParsedArticle | Failed],
@@ -79,19 +103,25 @@ def store_articles(
 ) -> Totals:
     """Store parsed articles (or their failures) in batches of `batch_size`, one transaction each.
 
-    The next batch is read, validated and prepared in a thread while this one is written: the database driver
-    releases the GIL while it waits, so that work overlaps the writes. At most two batches wait, so memory
-    stays bounded whatever the input's size.
+    The next batch is prepared in a thread while this one is written: the database driver releases the GIL
+    while it waits, so some of that work overlaps the writes. At most two batches wait, so memory stays
+    bounded whatever the input's size.
     """
-    totals = totals if totals is not None else Totals()
-    for ready in _ahead(service.prepare_batch(batch) for batch in _batches(articles, batch_size)):
-        totals.add(_store(writer, ready))
-        on_batch(ready.size, totals)
+    ready = _ahead(prepare_batch(batch) for batch in _batches(articles, batch_size))
+    return _store_all(writer, ready, on_batch, totals if totals is not None else Totals())
+
+
+def _store_all(
+    writer: Writer, ready: Iterator[PreparedBatch], on_batch: Callable[[int, Totals], None], totals: Totals
+) -> Totals:
+    for batch in ready:
+        totals.add(_store(writer, batch))
+        on_batch(batch.size, totals)
     return totals
 
 
-def _store(writer: Writer, parsed: Parsed | service.PreparedBatch) -> list[IngestResult | Failed]:
-    ready = parsed if isinstance(parsed, service.PreparedBatch) else service.prepare_batch(parsed)
+def _store(writer: Writer, parsed: Parsed | PreparedBatch) -> list[IngestResult | Failed]:
+    ready = parsed if isinstance(parsed, PreparedBatch) else prepare_batch(parsed)
     try:
         return writer.run(lambda session: service.store_batch(session, ready))
     except Exception as exc:  # the commit itself failed: nothing of this batch is stored

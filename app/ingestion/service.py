@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.domain import Hints, Outcome, as_utc
 from app.errors import BroadsheetError, Conflict, FetchDisabled, NotFound
 from app.fetch.client import Fetcher
+from app.ingestion.prepared import PreparedBatch, prepare_batch
 from app.models import ArticleCreate, ArticleRead, PreparedArticle
 from app.reader import normalize, pipeline
 from app.reader.pipeline import Failed, ParsedArticle, complete_from_page
@@ -159,30 +160,6 @@ def fetch(fetcher: Fetcher | None, url: str) -> tuple[bytes, Hints]:
         raise FetchDisabled("server-side fetching is disabled on this server (BROADSHEET_FETCH_ENABLED)")
     fetched = fetcher.fetch(url)
     return fetched.data, Hints(content_type=fetched.content_type, url=fetched.url, fetched_at=fetched.fetched_at)
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedBatch:
-    """A batch with what storage derives from each article computed (no database needed), failures in place."""
-
-    size: int
-    prepared: list[tuple[int, ParsedArticle, PreparedArticle]]
-    failed: dict[int, Failed]
-
-
-def prepare_batch(items: list[ParsedArticle | Failed]) -> PreparedBatch:
-    """Canonical URLs, keys and hashes of a batch: CPU work done before its transaction (bulk: in another thread)."""
-    prepared: list[tuple[int, ParsedArticle, PreparedArticle]] = []
-    failed: dict[int, Failed] = {}
-    for i, item in enumerate(items):
-        if isinstance(item, Failed):
-            failed[i] = item
-            continue
-        try:
-            prepared.append((i, item, normalize.prepare(item.article, original_url=item.original_url)))
-        except BroadsheetError as exc:
-            failed[i] = Failed(item.article.url, exc.detail)
-    return PreparedBatch(len(items), prepared, failed)
 
 
 def store_batch(session: Session, items: list[ParsedArticle | Failed] | PreparedBatch) -> list[IngestResult | Failed]:

@@ -4,26 +4,18 @@ Storing, fetching and the worker processes live in app.ingestion; this module is
 """
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from app.domain import ArticleDraft, Hints
 from app.errors import BroadsheetError, ParseError, UnsupportedFormat
-from app.models import ArticleCreate, storable_text
+from app.models import storable_text
 from app.reader import detect, normalize
 from app.reader.decode import decode, looks_like_text
 from app.reader.languages import agreed_html_language, locale_language
+from app.reader.outcomes import Failed as Failed
+from app.reader.outcomes import ParsedArticle as ParsedArticle
 from app.reader.parsers import feed
 
 SUMMARY_ONLY = "the feed carries a summary only and the page was not fetched; body is the summary"
-
-
-class ParsedArticle(NamedTuple):
-    """A parsed article, what the parser could not find, and the address it was submitted under."""
-
-    article: ArticleCreate
-    warnings: tuple[str, ...]
-    original_url: str | None = None
-    page_to_fetch: str | None = None  # a feed entry with a summary only: its page would complete it
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +25,6 @@ class Document:
     name: str
     data: bytes
     hints: Hints
-
-
-@dataclass(frozen=True, slots=True)
-class Failed:
-    """A document (or feed entry) that did not become an article, and why."""
-
-    name: str
-    reason: str
 
 
 def parse(data: bytes, *, hints: Hints) -> ParsedArticle:

@@ -1,13 +1,16 @@
 """The reader is pure: no storage, HTTP, SQLAlchemy or httpx, in its source and in a real parser worker."""
 
 import ast
+import json
 import os
 from pathlib import Path
 
 from app.domain import Hints
+from app.ingestion import ndjson, prepare_pool
 from app.ingestion.pool import ParserPool
 from app.reader.pipeline import Document, Failed, ParsedArticle
-from tests.workers import FORBIDDEN_IN_WORKERS, parse_and_report_modules
+from tests.factories import article_json
+from tests.workers import FORBIDDEN_IN_WORKERS, forbidden_modules_loaded, parse_and_report_modules
 
 READER = Path(__file__).resolve().parents[2] / "app" / "reader"
 # Upward layers too: the reader is below ingestion, api and the front doors.
@@ -82,3 +85,15 @@ def test_a_parser_worker_process_has_no_storage_or_http_modules_loaded() -> None
     assert isinstance(pid, Failed) and int(pid.reason) != os.getpid()  # it ran in the worker process
     assert isinstance(loaded, Failed) and loaded.name == "forbidden modules"
     assert loaded.reason == ""
+
+
+def test_an_ndjson_prepare_worker_has_no_storage_or_http_modules_loaded() -> None:
+    line = ndjson.Line("a.ndjson:1", json.dumps(article_json(1)).encode())
+    pool = prepare_pool.start(1)
+    try:
+        prepared = pool.submit(prepare_pool.prepare_lines, [line]).result(timeout=120)
+        loaded = pool.submit(forbidden_modules_loaded).result(timeout=60)
+    finally:
+        pool.shutdown()
+    assert len(prepared.prepared) == 1 and not prepared.failed
+    assert loaded == []
