@@ -174,6 +174,10 @@ def learn_words(engine: Engine) -> CommonWords:
         return CommonWords.learn(sample, table_size=total, min_sample=pairs.MIN_SAMPLE)
 
 
+class _Stopping(Exception):
+    pass
+
+
 class Follower:
     """A thread that keeps the index current in a server process.
 
@@ -204,6 +208,8 @@ class Follower:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=30)
+        if self._relearning is not None:
+            self._relearning.join(timeout=30)
         if self._feeder is not None:
             self._feeder.close()
             self._feeder = None
@@ -269,8 +275,14 @@ class Follower:
             self._relearning.start()
 
     def _rebuild(self) -> None:
+        def unless_stopping(done: int, total: int) -> None:
+            if self._stop.is_set():
+                raise _Stopping  # the server is stopping: leave the unfinished generation, never made current
+
         try:
-            rebuild(self.engine, self.directory)
+            rebuild(self.engine, self.directory, progress=unless_stopping)
+        except _Stopping:
+            return
         except Exception:
             log.exception("search index: relearning common words failed")
 
