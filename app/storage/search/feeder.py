@@ -37,6 +37,7 @@ _COLUMNS = [getattr(Article, name) for name in COLUMNS]
 # with more (at a million articles 4 segments instead of 13: a two-word search's p95 26 ms instead of 38).
 HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
+RELEARN_RETRY_SECONDS = 600.0  # after a failed relearning rebuild (a full disk): not again at once
 
 
 def latest_seq(session: Session) -> int:
@@ -196,6 +197,7 @@ class Follower:
         self._lock_file: TextIO | None = None
         self._feeder: Feeder | None = None
         self._relearning: threading.Thread | None = None
+        self._relearn_after = 0.0
         self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
 
     def start(self) -> None:
@@ -268,7 +270,8 @@ class Follower:
                 return
             self._feeder = feeder
         self._feeder.catch_up()
-        if self._feeder.outgrew_its_words() and not (self._relearning and self._relearning.is_alive()):
+        idle = not (self._relearning and self._relearning.is_alive()) and time.monotonic() >= self._relearn_after
+        if idle and self._feeder.outgrew_its_words():
             # Built beside the live generation while this thread keeps it current; it switches when done.
             log.info("search index: relearning common words in a new generation", extra={"generation": current})
             self._relearning = threading.Thread(target=self._rebuild, name="index-relearn", daemon=True)
@@ -284,7 +287,8 @@ class Follower:
         except _Stopping:
             return
         except Exception:
-            log.exception("search index: relearning common words failed")
+            log.exception("search index: relearning common words failed; next try in 10 minutes")
+            self._relearn_after = time.monotonic() + RELEARN_RETRY_SECONDS
 
     def _drop_feeder(self) -> None:
         if self._feeder is not None:
