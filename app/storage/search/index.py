@@ -142,16 +142,10 @@ class Snapshot:
         # sort_at, completed with every other hit that ties with the last one, then sorted by (sort_at, id).
         order = tantivy.Order.Asc if sort is Sort.OLDEST else tantivy.Order.Desc
         wanted = offset + limit
-        result = self.searcher.search(query, wanted, count=True, order_by_field="sort_at", order=order)
-        keyed = dict(zip(self._ids([a for _, a in result.hits]), (int(k) for k, _ in result.hits), strict=True))
-        if len(result.hits) == wanted:
-            boundary = int(result.hits[-1][0])
-            tied = tantivy.Query.range_query(SCHEMA, "sort_at", tantivy.FieldType.Integer, boundary, boundary)
-            group = self.searcher.search(tantivy.Query.boolean_query([(_MUST, query), (_MUST, tied)]), MAX_TIES)
-            keyed.update(dict.fromkeys(self._ids([a for _, a in group.hits]), boundary))
+        keyed, total = self._by_sort_at(query, wanted, order, count=True)
         newest = sort is not Sort.OLDEST
         ordered = sorted(keyed, key=lambda i: (keyed[i], i), reverse=newest)
-        return Hits(ordered[offset:wanted], _count(result))
+        return Hits(ordered[offset:wanted], total)
 
     def walk(self, filters: ArticleFilters, *, after: tuple[int, int] | None, limit: int) -> list[tuple[int, int]]:
         """The next `limit` matches newest first as (sort_at in microseconds, id), ties by id, after the match
@@ -163,15 +157,21 @@ class Snapshot:
             tied = self.searcher.search(_both(query, _sort_range(after[0], after[0], upper=True)), MAX_TIES)
             keyed = {i: after[0] for i in self._ids([a for _, a in tied.hits]) if i < after[1]}
             query = _both(query, _sort_range(None, after[0], upper=False))
-        result = self.searcher.search(query, limit, order_by_field="sort_at", order=tantivy.Order.Desc)
-        keyed.update(zip(self._ids([a for _, a in result.hits]), (int(k) for k, _ in result.hits), strict=True))
-        if len(result.hits) == limit:  # every match tied with the last one, so no tie is split across batches
-            boundary = int(result.hits[-1][0])
-            group = self.searcher.search(
-                _both(self.query(filters), _sort_range(boundary, boundary, upper=True)), MAX_TIES
-            )
-            keyed.update(dict.fromkeys(self._ids([a for _, a in group.hits]), boundary))
+        keyed.update(self._by_sort_at(query, limit, tantivy.Order.Desc, count=False)[0])
         return sorted(((k, i) for i, k in keyed.items()), reverse=True)[:limit]
+
+    def _by_sort_at(
+        self, query: tantivy.Query, wanted: int, order: tantivy.Order, *, count: bool
+    ) -> tuple[dict[int, int], int]:
+        """The first `wanted` matches by sort_at as id → sort key, completed with every match that ties with
+        the last one (so a cut never falls inside a tie), and the number of matches when `count`."""
+        result = self.searcher.search(query, wanted, count=count, order_by_field="sort_at", order=order)
+        keyed = dict(zip(self._ids([a for _, a in result.hits]), (int(k) for k, _ in result.hits), strict=True))
+        if len(result.hits) == wanted:
+            boundary = int(result.hits[-1][0])
+            group = self.searcher.search(_both(query, _sort_range(boundary, boundary, upper=True)), MAX_TIES)
+            keyed.update(dict.fromkeys(self._ids([a for _, a in group.hits]), boundary))
+        return keyed, _count(result) if count else 0
 
     def _ids(self, addresses: list[tantivy.DocAddress]) -> list[int]:
         return [int(i or 0) for i in self.searcher.fast_field_values("id", addresses)] if addresses else []
