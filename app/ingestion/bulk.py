@@ -18,6 +18,7 @@ from app.ingestion.pool import Parsed, ParserPool
 from app.ingestion.prepared import PreparedBatch, prepare_batch
 from app.ingestion.service import IngestResult
 from app.reader.pipeline import Document, Failed, ParsedArticle
+from app.storage.batch import CommittedTags
 from app.storage.db import Writer
 
 log = logging.getLogger(__name__)
@@ -59,13 +60,14 @@ def ingest(
     (through the guarded client, with its timeouts), and parsed in the pool like any document.
     """
     totals = totals if totals is not None else Totals()
+    tags = CommittedTags()
     for batch in _batches(documents, batch_size):
         failed = [item for item in batch if isinstance(item, Failed)]
         docs = [item for item in batch if isinstance(item, Document)]
         parsed = [article for result in pool.map(docs) for article in result]
         if fetcher is not None:
             parsed = service.complete_feed_entries(parsed, fetcher, pool.parse, limit=None)
-        totals.add((*failed, *_store(writer, parsed)))
+        totals.add((*failed, *_store(writer, parsed, tags)))
         on_batch(len(batch), totals)
     return totals
 
@@ -114,16 +116,17 @@ def store_articles(
 def _store_all(
     writer: Writer, ready: Iterator[PreparedBatch], on_batch: Callable[[int, Totals], None], totals: Totals
 ) -> Totals:
+    tags = CommittedTags()
     for batch in ready:
-        totals.add(_store(writer, batch))
+        totals.add(_store(writer, batch, tags))
         on_batch(batch.size, totals)
     return totals
 
 
-def _store(writer: Writer, parsed: Parsed | PreparedBatch) -> list[IngestResult | Failed]:
+def _store(writer: Writer, parsed: Parsed | PreparedBatch, tags: CommittedTags) -> list[IngestResult | Failed]:
     ready = parsed if isinstance(parsed, PreparedBatch) else prepare_batch(parsed)
     try:
-        return writer.run(lambda session: service.store_batch(session, ready))
+        return writer.run(lambda session: service.store_batch(session, ready, tags=tags))
     except Exception as exc:  # the commit itself failed: nothing of this batch is stored
         log.exception("batch failed")
         reason = f"batch not stored: {type(exc).__name__}"

@@ -162,7 +162,12 @@ def fetch(fetcher: Fetcher | None, url: str) -> tuple[bytes, Hints]:
     return fetched.data, Hints(content_type=fetched.content_type, url=fetched.url, fetched_at=fetched.fetched_at)
 
 
-def store_batch(session: Session, items: list[ParsedArticle | Failed] | PreparedBatch) -> list[IngestResult | Failed]:
+def store_batch(
+    session: Session,
+    items: list[ParsedArticle | Failed] | PreparedBatch,
+    *,
+    tags: batch.CommittedTags | None = None,
+) -> list[IngestResult | Failed]:
     """Store a batch with set-based writes (storage.batch), deciding each article as `store` would, in order.
 
     What bulk ingest uses. A worse reading is KEPT; an article the database refuses fails alone (the batch is
@@ -171,7 +176,8 @@ def store_batch(session: Session, items: list[ParsedArticle | Failed] | Prepared
     ready = items if isinstance(items, PreparedBatch) else prepare_batch(items)
     results: dict[int, IngestResult | Failed] = dict(ready.failed)
     decide = partial(_update_outcome, force=False)
-    stored = batch.upsert_many(session, [p for _, _, p in ready.prepared], now=datetime.now(UTC), decide=decide)
+    prepared = [p for _, _, p in ready.prepared]
+    stored = batch.upsert_many(session, prepared, now=datetime.now(UTC), decide=decide, tags=tags)
     for (i, item, article), done in zip(ready.prepared, stored, strict=True):
         if isinstance(done, batch.Refused):
             results[i] = Failed(item.article.url, done.reason)

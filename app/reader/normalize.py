@@ -92,10 +92,11 @@ def prepare(article: ArticleCreate, *, original_url: str | None = None) -> Prepa
     canonical = canonical_url(article.url)
     if len(canonical) > MAX_URL:  # percent-encoding the query can lengthen a URL that fitted as sent
         raise InvalidInput(f"the URL is over {MAX_URL} characters once canonicalised ({len(canonical)})")
+    tags, tag_keys = _clean_tags(article.tags)
     article = article.model_copy(
         update={
             "url": canonical,
-            "tags": _clean_list(article.tags),
+            "tags": tags,
             "published_at": _utc(article.published_at),
             "modified_at": _utc(article.modified_at),
         }
@@ -107,6 +108,7 @@ def prepare(article: ArticleCreate, *, original_url: str | None = None) -> Prepa
         source=source_of(canonical),
         word_count=word_count(article.body or ""),
         content_hash=content_hash(article),
+        tag_keys=tag_keys,
     )
 
 
@@ -194,15 +196,20 @@ def _clean_body(body: str | None, *, title: str | None) -> str | None:
 
 
 def _clean_list(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out: list[str] = []
+    return _clean_tags(items)[0]
+
+
+def _clean_tags(items: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """The items clipped, blanks and repeats (by tag_key) dropped, at most 100; and their keys."""
+    keys: dict[str, str] = {}
     for item in items:
         cleaned = _clip(item) or ""
         key = tag_key(cleaned) if cleaned else ""
-        if key and key not in seen:
-            seen.add(key)
-            out.append(cleaned)
-    return out[:100]
+        if key and key not in keys:
+            keys[key] = cleaned
+            if len(keys) == 100:
+                break
+    return list(keys.values()), tuple(keys)
 
 
 def _title_from_body(body: str | None) -> str | None:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+import pytest
+from sqlalchemy import Engine, event, text
 
 from app.domain import Outcome
-from app.ingestion import service
+from app.ingestion import bulk, service
 from app.ingestion.service import IngestResult
 from app.models import ArticleCreate
 from app.reader import normalize
@@ -155,3 +156,45 @@ def test_a_row_inserted_by_a_concurrent_writer_first_is_updated_not_duplicated(e
     late.join()
     assert outcomes(done) == ["updated", "created"]
     assert row_count(engine) == 2
+
+
+def test_committed_tags_keep_only_ids_of_committed_transactions(engine: Engine) -> None:
+    tags = batch.CommittedTags()
+    factory = write_session_factory(engine)
+    with pytest.raises(RuntimeError), write_session(factory) as session:
+        tags.stage(session, {"rolled back": 1})
+        raise RuntimeError("the transaction fails after its tags were staged")
+    with write_session(factory) as session:
+        session.execute(text("SELECT 1"))
+        with pytest.raises(RuntimeError), session.begin_nested():
+            tags.stage(session, {"savepoint rolled back": 2})
+            raise RuntimeError("a refused half of a batch")
+        with session.begin_nested():
+            tags.stage(session, {"savepoint released": 3})
+        assert tags.ids == {}  # a released savepoint is not a commit
+    assert tags.ids == {"savepoint released": 3}
+    with write_session(factory) as session:
+        tags.stage(session, {"committed": 4})
+    assert tags.ids == {"savepoint released": 3, "committed": 4}
+
+
+def test_a_bulk_run_looks_each_tag_up_once_and_links_the_right_ids(engine: Engine) -> None:
+    first = [item(n, tags=["World", f"Port {n}"]) for n in range(1, 4)]
+    second = [item(n, tags=["world", "Port 1", "Strikes"]) for n in range(4, 7)]
+    lookups: list[list[str]] = []  # the keys each SELECT of tags asked for
+
+    def count(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM tags" in statement:
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
+            lookups.append(sorted(v for v in flat if isinstance(v, str)))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        totals = bulk.store_articles(Writer(engine), [*first, *second], batch_size=3)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert totals.summary()["created"] == 6
+    assert lookups == [["port 1", "port 2", "port 3", "world"], ["strikes"]]  # the second batch knew the rest
+    assert tags_of(engine, "story-5") == ["Port 1", "Strikes", "World"]
+    assert tags_of(engine, "story-2") == ["Port 2", "World"]
