@@ -58,9 +58,26 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler writing to whatever `sys.stderr` is when a record is emitted, as logging's last-resort
+    handler does: stderr may be replaced after configuration (test capture, a redirecting caller), and a
+    handler holding the old stream would write to a closed file ("Logging error" in the test output)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass  # always sys.stderr
+
+
 def configure(level: str = "INFO", *, as_json: bool | None = None) -> None:
     """Log to stderr; `as_json=None` picks JSON unless stderr is a terminal."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     use_json = not sys.stderr.isatty() if as_json is None else as_json
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
     handler.addFilter(_RequestId())

@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import sys
 
 import pytest
 
@@ -41,3 +42,15 @@ def test_the_format_follows_the_terminal(monkeypatch: pytest.MonkeyPatch, tty: b
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
+
+
+def test_records_go_to_the_current_stderr_even_after_it_was_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    logs.configure("INFO", as_json=False)
+    first.close()  # as a test's captured stderr is closed when the test ends
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("broadsheet.test").info("written after the first stream closed")
+    written = second.getvalue()
+    assert "Logging error" not in written  # what a handler holding the closed stream reports instead
+    assert written.rstrip().endswith("broadsheet.test  written after the first stream closed")
