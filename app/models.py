@@ -558,4 +558,4 @@ class PreparedArticle:
     content_hash: str
     # The tags' matching keys (domain.tag_key), in the tags' order: computed once, where the CPU is spare
     # (bulk ingest prepares in worker processes), not in the writer's transaction.
-    tag_keys: tuple[str, ...] = ()
+    tag_keys: tuple[str, ...]
