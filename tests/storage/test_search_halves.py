@@ -8,53 +8,31 @@ import pytest
 
 from app.storage.filters import ArticleFilters, Sort
 from app.storage.search import index as search_index
-from app.storage.search.directory import IndexDirectory
 from app.storage.search.index import ArticleIndex
-from app.storage.search.pairs import CommonWords
 from app.storage.search.query import parse_query
-from app.storage.search.schema import to_document
+from tests.storage.indexes import build, row
 
 WORDS = ["harbour", "pilots", "strike", "river", "barges", "tide", "crane"]
 
 
 def _rows() -> list[dict[str, object]]:
     rng = random.Random(5)
-    rows = []
-    for n in range(1, 901):
-        # Few distinct bodies: many articles score alike, so the order of ties decides the pages.
-        body = " ".join(rng.choices(WORDS, k=rng.choice((3, 6))))
-        rows.append(
-            {
-                "id": n * 2 + (n % 7),  # increasing, with gaps, as deletes leave them
-                "title": f"Story {n % 13}",
-                "summary": None,
-                "body": body,
-                "tags": [],
-                "authors": [],
-                "section": None,
-                "source": "a.example",
-                "language": "en",
-                "published_at": None,
-                "sort_at": datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n),
-            }
+    # Few distinct bodies: many articles score alike, so the order of ties decides the pages. Ids increase
+    # with gaps, as deletes leave them.
+    return [
+        row(
+            n * 2 + (n % 7),
+            title=f"Story {n % 13}",
+            body=" ".join(rng.choices(WORDS, k=rng.choice((3, 6)))),
+            sort_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n),
         )
-    return rows
+        for n in range(1, 901)
+    ]
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> ArticleIndex:
-    directory = IndexDirectory(Path(tmp_path_factory.mktemp("halves")))
-    generation = directory.new_generation(CommonWords({}))
-    writer = directory.open(generation).writer(heap_size=50_000_000, num_threads=1)
-    for n, row in enumerate(_rows(), start=1):
-        writer.add_document(to_document(row, lambda text: ""))
-        if n % 250 == 0:
-            writer.commit()  # several segments, so addresses order by segment first
-    writer.commit()
-    writer.wait_merging_threads()
-    directory.save_checkpoint(generation, 1)
-    directory.make_current(generation)
-    return ArticleIndex(directory)
+    return build(Path(tmp_path_factory.mktemp("halves")), _rows(), segment=250)
 
 
 @pytest.mark.parametrize("q", ["harbour pilots", "tide crane strike", "harbour -river", "story barges", "pilots"])
