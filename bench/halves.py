@@ -1,9 +1,9 @@
 """Relevance searches of several words in two halves of the id range beside one pass, on a scale index.
 
-    python -m bench halves [--database-url URL] [--requests 50]
+    python -m bench halves [--index DIR] [--requests 50]
 
-Opens the search index of a scale benchmark's database (by default the 1M SQLite one that `python -m bench
-scale` leaves under /tmp/broadsheet-scale) and runs the same requests both ways, alternated request by request
+Opens a scale benchmark's search index (by default the 1M SQLite one that `python -m bench scale` leaves under
+/tmp/broadsheet-scale; the index is the same for both engines) and runs the same requests both ways, alternated request by request
 so a noisy machine slows both alike: p50 / p95 ms of the index call alone (no HTTP, no database) and the CPU
 seconds each way spent, both cores counted.
 """
@@ -12,8 +12,8 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from app.config import Settings, index_path
 from app.storage.filters import ArticleFilters, Sort
 from app.storage.search import index as search_index
 from app.storage.search.directory import IndexDirectory
@@ -54,10 +54,10 @@ def run(snapshot: Snapshot, texts: list[str]) -> dict[str, tuple[list[float], fl
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench halves", description=__doc__)
-    parser.add_argument("--database-url", default=f"sqlite:///{CACHE / 'sqlite-1000000' / 'broadsheet.db'}")
+    parser.add_argument("--index", type=Path, default=CACHE / "sqlite-1000000" / "index")
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args(argv)
-    index = ArticleIndex(IndexDirectory(index_path(Settings(DATABASE_URL=args.database_url))))
+    index = ArticleIndex(IndexDirectory(args.index))
     snapshot = index.snapshot()
     print(f"\n{snapshot.searcher.num_docs} articles, {args.requests} requests a class, alternated\n")
     print("| class | one pass p50 / p95 ms | two halves p50 / p95 ms | CPU s one pass / halves |")

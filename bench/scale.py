@@ -262,6 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fresh", action="store_true", help="reload the databases even if loaded before")
     parser.add_argument("--jobs", type=int, default=2, help="processes generating the corpus")
     parser.add_argument("--port", type=int, default=8100, help="port of the live server")
+    parser.add_argument(
+        "--load-only", action="store_true", help="load and index the databases, measure nothing (run again to)"
+    )
     args = parser.parse_args(argv)
     loads, runs = [], []
     for size in map(int, args.sizes.split(",")):
@@ -277,5 +280,6 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{engine}: skipped, database not reachable ({exc.orig})")
                 continue
             loads.append(loaded)
-            runs.append((loaded, *measure(loaded, args, args.port)))
+            if not args.load_only:
+                runs.append((loaded, *measure(loaded, args, args.port)))
     print_tables(loads, runs, args)
