@@ -2,10 +2,10 @@
 
     python -m bench halves [--index DIR] [--requests 50]
 
-Opens a scale benchmark's search index (by default the 1M SQLite one that `python -m bench scale` leaves under
-/tmp/broadsheet-scale; the index is the same for both engines) and runs the same requests both ways, alternated request by request
-so a noisy machine slows both alike: p50 / p95 ms of the index call alone (no HTTP, no database) and the CPU
-seconds each way spent, both cores counted.
+Opens a scale benchmark's search index (by default the 1M SQLite one that `python -m bench scale` leaves
+under /tmp/broadsheet-scale; the index is the same for both engines) and runs the same requests both ways,
+alternated request by request so a noisy machine slows both alike: p50 / p95 ms of the index call alone (no
+HTTP, no database) and the CPU seconds each way spent, both cores counted.
 """
 
 import argparse
