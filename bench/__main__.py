@@ -1,15 +1,14 @@
-"""`python -m bench [extraction|dumps|feeds|storage|bulk|load|soak|scale|halves] [options]`: the quick suites when no
-name is given.
+"""`python -m bench [extraction|dumps|feeds|storage|bulk|load|soak|scale] [options]`: the quick suites when no name is
+given.
 
-`load`, `soak` and `scale` start live servers and take minutes, so they run only when named; `halves` reads the
-index `scale` leaves behind.
+`load`, `soak` and `scale` start live servers and take minutes, so they run only when named.
 """
 
 import importlib
 import sys
 
 SUITES = ("extraction", "dumps", "feeds", "storage", "bulk")
-LIVE = ("load", "soak", "scale", "halves")
+LIVE = ("load", "soak", "scale")
 
 
 def run(name: str, args: list[str]) -> None:

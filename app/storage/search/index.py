@@ -52,11 +52,8 @@ TITLE_CHARS = 400
 # Values a facet half returns in full before it must be counted in one pass (see `Snapshot._facets`).
 PARTIAL_VALUES = 10_000
 _ID_SPAN = {"s": {"stats": {"field": "id"}}}
-# Threads that count or search the second half of a request while the request's own thread does the first.
-_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-half")
-# Below this many articles one pass over a search of several words is fast, and the split would only add a
-# second search's fixed cost.
-SPLIT_SEARCH_DOCS = 200_000
+# Threads that count the second half of a facet request while the request's own thread counts the first.
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facet-half")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +136,6 @@ class Snapshot:
     def page(self, filters: ArticleFilters, *, sort: Sort, limit: int, offset: int) -> Hits:
         query = self.query(filters)
         if sort is Sort.RELEVANCE:
-            if _is_conjunction(filters) and self.searcher.num_docs >= SPLIT_SEARCH_DOCS:
-                return self._relevance_in_halves(query, limit=limit, offset=offset)
             result = self.searcher.search(query, limit, count=True, offset=offset)
             return Hits(self._ids([address for _, address in result.hits]), _count(result))
         # Newest or oldest first, ties by id as the table orders them: the first offset + limit hits by
@@ -151,23 +146,6 @@ class Snapshot:
         newest = sort is not Sort.OLDEST
         ordered = sorted(keyed, key=lambda i: (keyed[i], i), reverse=newest)
         return Hits(ordered[offset:wanted], total)
-
-    def _relevance_in_halves(self, query: tantivy.Query, *, limit: int, offset: int) -> Hits:
-        # tantivy skips blocks that cannot reach the top k for a single word, not for words that must all
-        # match: every match is scored, 786,000 for two common words at a million articles (p95 ~50 ms).
-        # The two halves of the id range are searched at once (the bindings release the GIL), each for its
-        # best offset + limit, and merged in tantivy's own order: score, then address. The halves' range
-        # clauses score 0, so scores are those of the whole query, and the counts add up exactly.
-        wanted = offset + limit
-        first, second = (_both(query, tantivy.Query.const_score_query(half, 0.0)) for half in self._id_halves())
-        later = _POOL.submit(self.searcher.search, second, wanted, count=True)
-        results = [self.searcher.search(first, wanted, count=True), later.result()]
-        merged = sorted(
-            (hit for result in results for hit in result.hits),
-            key=lambda hit: (-hit[0], hit[1].segment_ord, hit[1].doc),
-        )
-        addresses = [address for _, address in merged[offset:wanted]]
-        return Hits(self._ids(addresses), sum(_count(result) for result in results))
 
     def walk(self, filters: ArticleFilters, *, after: tuple[int, int] | None, limit: int) -> list[tuple[int, int]]:
         """The next `limit` matches newest first as (sort_at in microseconds, id), ties by id, after the match
@@ -364,11 +342,6 @@ def to_query(filters: ArticleFilters, words: CommonWords) -> tantivy.Query:
         must.append(tantivy.Query.all_query())
     clauses = [(tantivy.Occur.Must, q) for q in must] + [(tantivy.Occur.MustNot, q) for q in must_not]
     return must[0] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
-
-
-def _is_conjunction(filters: ArticleFilters) -> bool:
-    """A search for two terms or more that must all match: no top-k pruning, every match is scored."""
-    return filters.query is not None and len(filters.query.groups) >= 2
 
 
 def _both(first: tantivy.Query, second: tantivy.Query) -> tantivy.Query:
