@@ -262,6 +262,15 @@ class TagEncodedRepresentations:
         await self.app(scope, receive, tagged)
 
 
+# Set in the scope of a HEAD answered as GET, so a route that streams (the export) can skip producing a body.
+HEAD_REQUEST = "broadsheet.head"
+
+
+def is_head(request: Request) -> bool:
+    """Whether this GET is answering a HEAD: its body will be dropped."""
+    return bool(request.scope.get(HEAD_REQUEST))
+
+
 class AnswerHead:
     """HEAD for every GET (RFC 9110 9.3.2): route and answer as GET, then drop the body."""
 
@@ -278,4 +287,4 @@ class AnswerHead:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, bodiless)
+        await self.app({**scope, "method": "GET", HEAD_REQUEST: True}, receive, bodiless)

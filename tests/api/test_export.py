@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from app.api.export import ndjson_lines
 from app.cli import main
@@ -260,3 +260,26 @@ def test_atom_feed_reads_back_through_the_feed_endpoint(client: TestClient, engi
     assert read.json()["created"] == len(before) == row_count(engine)
     after = {item["url"]: item["title"] for item in client.get("/articles", params={"limit": 100}).json()["items"]}
     assert after == before
+
+
+def test_head_of_the_export_sends_its_headers_without_reading_the_articles(client: TestClient) -> None:
+    _corpus(client)
+    client.get("/articles", params={"q": "anything"})  # waits for the index: its follower reads no more rows
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)  # every engine: the app has its own
+    try:
+        head = client.head("/articles/export.ndjson", headers={"Accept-Encoding": "gzip"})
+        during_head = [s for s in statements if "FROM articles" in s]
+        get = client.get("/articles/export.ndjson", headers={"Accept-Encoding": "gzip"})
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert head.status_code == 200 and head.content == b""
+    for name in ("content-type", "content-encoding", "vary"):
+        assert head.headers.get(name) == get.headers.get(name)
+    assert get.text.count("\n") >= 4
+    assert during_head == []  # the GET read them: the listener sees the app's statements
+    assert any("FROM articles" in s for s in statements)

@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from app.api import atom, export
 from app.api.deps import IndexDep, ReadSession
 from app.api.filters import SearchFiltersDep
+from app.api.http import is_head
 from app.api.schemas import problem_responses
 from app.storage import listing
 from app.storage.filters import Sort
@@ -50,8 +51,10 @@ def _negotiated(request: Request, media_type: str) -> str:
 )
 def export_articles(request: Request, index: IndexDep, filters: SearchFiltersDep) -> StreamingResponse:
     """Stream every article matching the filters or search of GET /articles, read in keyset batches (any size)."""
-    lines = export.ndjson_lines(request.app.state.read_sessions, index, filters)
     media_type = _negotiated(request, export.NDJSON)
+    # HEAD gets GET's headers without the export being read (it would be streamed whole, then dropped).
+    sessions = request.app.state.read_sessions
+    lines = iter(()) if is_head(request) else export.ndjson_lines(sessions, index, filters)
     # GZipMiddleware's own test of Accept-Encoding, so this route encodes exactly when the others do.
     if "gzip" not in request.headers.get("accept-encoding", ""):
         return StreamingResponse(lines, media_type=media_type)
