@@ -263,7 +263,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=2, help="processes generating the corpus")
     parser.add_argument("--port", type=int, default=8100, help="port of the live server")
     parser.add_argument(
-        "--load-only", action="store_true", help="load and index the databases, measure nothing (run again to)"
+        "--load-only",
+        action="store_true",
+        help="load and index the databases, measure nothing (a later run reuses them)",
     )
     args = parser.parse_args(argv)
     loads, runs = [], []
