@@ -22,7 +22,7 @@ def hang_or_crash(doc: Document) -> Parsed:
 def parse_and_report_modules(doc: Document) -> Parsed:
     """The document's articles, then the worker's pid and the forbidden modules it has loaded, as reports."""
     parsed = parse_document(doc)
-    loaded = sorted(m for m in sys.modules if any(m == f or m.startswith(f + ".") for f in FORBIDDEN_IN_WORKERS))
+    loaded = forbidden_modules_loaded()
     return [*parsed, Failed("pid", str(os.getpid())), Failed("forbidden modules", ",".join(loaded))]
 
 

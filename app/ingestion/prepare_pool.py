@@ -3,7 +3,8 @@
 Preparing an article (JSON decoding, validation, canonical URL, hash) costs about as much CPU as writing
 it. In a thread of the writing process that work contended with the writes for the GIL, and bulk ingest
 reached half the raw write rate; in another process it runs on another core. Workers are spawned and load
-only the models and the reader's normalisation: no SQLAlchemy, httpx or parsers (tests/ingestion checks).
+only the models and the reader's normalisation: no SQLAlchemy, httpx or parsers
+(tests/reader/test_reader_purity.py checks it in a live worker).
 
 A worker takes a fraction of a second to start, so until one has, batches are prepared in this process: a
 small file does not wait for it. After that at most `depth` batches are prepared ahead of the one being
